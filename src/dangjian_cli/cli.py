@@ -1,0 +1,459 @@
+"""The command line: parses options, calls the library, renders rows. No analysis happens here."""
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import __version__
+from .errors import DangjianError
+
+
+class DangjianGroup(TyperGroup):
+    """Ends every failure in one line on stderr with the documented exit status."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        code = 0
+        try:
+            rv = super().main(args=args, prog_name=prog_name or "dangjian", complete_var=complete_var,
+                              standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except typer.Exit as exc:
+            code = exc.exit_code
+        except typer.TyperException as exc:
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                code = 2  # the help was already printed
+            elif exc.exit_code == 2:  # usage errors: unknown option, bad value, missing argument
+                command = ctx.command_path if ctx is not None else "dangjian"
+                _fail(f"{exc.format_message()} (see '{command} --help')", 2)
+            else:
+                _fail(exc.format_message(), exc.exit_code)
+        except typer.Abort:
+            _fail("interrupted", 130)
+        except DangjianError as exc:
+            _fail(exc.one_line(), exc.exit_code)
+        except BrokenPipeError:
+            _pacify_stdout()
+            code = 0
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # a bug: still one line, the traceback on request
+            if os.environ.get("DANGJIAN_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (set DANGJIAN_DEBUG=1 for the traceback and "
+                  "please report it)", 1)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int) -> None:
+    try:
+        print(f"dangjian: error: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        pass
+    raise SystemExit(code)
+
+
+def _pacify_stdout() -> None:
+    """After the reader of our stdout went away (``| head``), send the rest to /dev/null quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+app = typer.Typer(
+    cls=DangjianGroup,
+    name="dangjian",
+    help="Analyse Chinese party-building (党建) texts: keywords, similarity, slogans, campaigns.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dangjian {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
+    """Analyse Chinese party-building (党建) texts: keywords, similarity, slogans, campaigns."""
+
+
+# -- shared option groups ------------------------------------------------------------------------------------------
+def _kw(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    """Options many commands share, declared once: the decorator adds them to a command's signature and gathers
+    their values into one object (LoaderOptions, TokenizerConfig, OutputOptions)."""
+
+    key: str
+    params: tuple[inspect.Parameter, ...]
+    build: Callable[[dict[str, Any]], Any]
+
+    def take(self, kwargs: dict[str, Any]) -> Any:
+        values = {p.name: kwargs.pop(p.name) for p in self.params}
+        return self.build(values)
+
+
+def _loader(v: dict[str, Any]) -> Any:
+    from .corpus import LoaderOptions
+
+    return LoaderOptions(glob=v["glob"], encoding=v["encoding"], text_field=v["text_field"], id_field=v["id_field"],
+                         title_field=v["title_field"], date_field=v["date_field"], source_field=v["source_field"],
+                         skip_errors=v["skip_errors"], keep_boilerplate=v["keep_boilerplate"],
+                         boilerplate_files=tuple(v["boilerplate"] or ()))
+
+
+P_IN = "Input"
+INPUT = OptionGroup("loader", (
+    _kw("glob", str, typer.Option("*.txt", "--glob", help="Files to read inside folders.", rich_help_panel=P_IN)),
+    _kw("encoding", Optional[str], typer.Option(None, "--encoding", help="Force an encoding (utf-8, gb18030, big5, "
+        "utf-16); detected per file by default.", rich_help_panel=P_IN)),
+    _kw("text_field", Optional[str], typer.Option(None, "--text-field", help="Text column of JSONL/CSV/TSV input.",
+        rich_help_panel=P_IN)),
+    _kw("id_field", Optional[str], typer.Option(None, "--id-field", help="Id column.", rich_help_panel=P_IN)),
+    _kw("title_field", Optional[str], typer.Option(None, "--title-field", help="Title column.", rich_help_panel=P_IN)),
+    _kw("date_field", Optional[str], typer.Option(None, "--date-field", help="Date column.", rich_help_panel=P_IN)),
+    _kw("source_field", Optional[str], typer.Option(None, "--source-field", help="Source column.",
+        rich_help_panel=P_IN)),
+    _kw("skip_errors", bool, typer.Option(False, "--skip-errors", help="Skip unreadable files with a warning.",
+        rich_help_panel=P_IN)),
+    _kw("keep_boilerplate", bool, typer.Option(False, "--keep-boilerplate", help="Keep web and broadcast debris.",
+        rich_help_panel=P_IN)),
+    _kw("boilerplate", Optional[list[str]], typer.Option(None, "--boilerplate", help="Extra debris patterns file.",
+        rich_help_panel=P_IN)),
+), _loader)
+
+
+def _tokenizer(v: dict[str, Any]) -> Any:
+    from .tokenize import TokenizerConfig
+
+    return TokenizerConfig(engine=v["engine"], lexicon_files=tuple(v["lexicon"] or ()),
+                           use_default_lexicon=not v["no_default_lexicon"],
+                           user_dict_files=tuple(v["user_dict"] or ()),
+                           stopword_files=tuple(v["stopwords"] or ()),
+                           use_default_stopwords=not v["no_default_stopwords"], keep_numbers=v["keep_numbers"]), \
+        not v["no_cache"]
+
+
+P_TOK = "Tokenizer"
+TOKENIZER = OptionGroup("tokenizer", (
+    _kw("engine", str, typer.Option("rjieba", "--engine", help="Segmenter: rjieba (fast) or jieba.",
+        rich_help_panel=P_TOK)),
+    _kw("lexicon", Optional[list[str]], typer.Option(None, "--lexicon", help="Extra slogan lexicon file (TSV).",
+        rich_help_panel=P_TOK)),
+    _kw("no_default_lexicon", bool, typer.Option(False, "--no-default-lexicon", help="Do not use the shipped "
+        "lexicon.", rich_help_panel=P_TOK)),
+    _kw("user_dict", Optional[list[str]], typer.Option(None, "--user-dict", help="Extra segmenter dictionary "
+        "(jieba format).", rich_help_panel=P_TOK)),
+    _kw("stopwords", Optional[list[str]], typer.Option(None, "--stopwords", help="Extra stop-word file.",
+        rich_help_panel=P_TOK)),
+    _kw("no_default_stopwords", bool, typer.Option(False, "--no-default-stopwords", help="Do not use the shipped "
+        "stop lists.", rich_help_panel=P_TOK)),
+    _kw("keep_numbers", bool, typer.Option(False, "--keep-numbers", help="Keep numbers as tokens.",
+        rich_help_panel=P_TOK)),
+    _kw("no_cache", bool, typer.Option(False, "--no-cache", help="Do not read or write the token cache.",
+        rich_help_panel=P_TOK)),
+), _tokenizer)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str | None
+    output: Path | None
+    header: bool
+    quiet: bool
+
+
+P_OUT = "Output"
+OUTPUT = OptionGroup("out", (
+    _kw("format", Optional[str], typer.Option(None, "--format", "-f", help="table, tsv, csv, json or jsonl "
+        "(default: table on a terminal, tsv otherwise).", rich_help_panel=P_OUT)),
+    _kw("output", Optional[Path], typer.Option(None, "--output", "-o", help="Write to this file (atomically).",
+        rich_help_panel=P_OUT)),
+    _kw("no_header", bool, typer.Option(False, "--no-header", help="Leave out the header row.",
+        rich_help_panel=P_OUT)),
+    _kw("quiet", bool, typer.Option(False, "--quiet", "-q", help="No warnings or progress on stderr.",
+        rich_help_panel=P_OUT)),
+), lambda v: OutputOptions(v["format"], v["output"], not v["no_header"], v["quiet"]))
+
+
+def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command whose function takes its own parameters plus one object per option group."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(func)
+        keys = {g.key for g in groups}
+        own = [p for p in sig.parameters.values() if p.name not in keys]
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            for g in groups:
+                kwargs[g.key] = g.take(kwargs)
+            return func(**kwargs)
+
+        positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
+        keyword = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        params = positional + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in positional[:0]] + keyword
+        params += [p for g in groups for p in g.params]
+        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        del wrapper.__wrapped__
+        app.command(name=name or func.__name__.rstrip("_").replace("_", "-"))(wrapper)
+        return func
+
+    return decorate
+
+
+# -- helpers the commands share ------------------------------------------------------------------------------------
+def environment(out: OutputOptions) -> Any:
+    from .output import Environment
+
+    env = Environment.from_system()
+    env.quiet = out.quiet
+    return env
+
+
+def reader(paths: list[str] | None, loader: Any, env: Any) -> Any:
+    from .corpus import CorpusReader, default_corpus_paths
+
+    if not paths:
+        paths = default_corpus_paths()
+        env.note("no paths given: reading the embedded seed articles")
+    return CorpusReader(paths, loader, warn=env.warn)
+
+
+def analyzer(tokenizer: Any, env: Any) -> Any:
+    from .cache import TokenCache
+    from .pipeline import Analyzer
+    from .tokenize import Tokenizer
+
+    config, use_cache = tokenizer
+    return Analyzer(Tokenizer(config), TokenCache(warn=env.warn) if use_cache else None)
+
+
+def emit(table: Any, out: OutputOptions, env: Any) -> None:
+    from .output import emit as _emit
+
+    try:
+        _emit(table, out.format, out.output, out.header, env)
+    except BrokenPipeError:
+        # The reader went away (`dangjian … | head`): not an error.
+        _pacify_stdout()
+        raise typer.Exit(0) from None
+
+
+PATHS = typer.Argument(None, help="Files, folders, globs or - for stdin (default: the embedded seed articles).",
+                       show_default=False)
+
+
+# -- commands ------------------------------------------------------------------------------------------------------
+@command(INPUT, OUTPUT)
+def corpus(paths: Optional[list[str]] = PATHS,
+           summary: bool = typer.Option(False, "--summary", help="Corpus totals instead of one row per document."),
+           *, loader: Any = None, out: Any = None) -> None:
+    """List the documents as the loader reads them: id, title, date, source, characters, script, encoding."""
+    from . import commands
+    from .output import Table
+
+    env = environment(out)
+    docs = reader(paths, loader, env)
+    if summary:
+        s = commands.corpus_summary(docs)
+        emit(Table(commands.SUMMARY_COLUMNS, s.rows(), title="corpus summary"), out, env)
+    else:
+        emit(Table(commands.CORPUS_COLUMNS, commands.corpus_rows(docs), title="documents"), out, env)
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def segment(paths: Optional[list[str]] = PATHS,
+            offsets: bool = typer.Option(False, "--offsets", help="Tokens with offsets (normalised and original); "
+                                         "the default with --format json/jsonl."),
+            all_tokens: bool = typer.Option(False, "--all", help="Every piece, stop words and punctuation "
+                                            "included."),
+            *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """The tokens of each document: one line per document, space-separated (JSONL with offsets)."""
+    from . import commands
+    from .output import Table
+
+    env = environment(out)
+    docs = reader(paths, loader, env)
+    an = analyzer(tokenizer, env)
+    with_offsets = offsets or (out.format in ("json", "jsonl"))
+    try:
+        rows = commands.segment_rows(docs, an, offsets=with_offsets, filtered=not all_tokens)
+        emit(Table(commands.SEGMENT_COLUMNS, rows, title="tokens", meta={"provenance": an.tokenizer.provenance()}),
+             out, env)
+    finally:
+        an.close()
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def keywords(paths: Optional[list[str]] = PATHS,
+             method: str = typer.Option("tfidf", "--method", "-m", help="tfidf, textrank or frequency."),
+             top: int = typer.Option(10, "--top", "-n", help="Keywords per document or group (0: none)."),
+             scope: str = typer.Option("document", "--scope", help="document, or corpus for the corpus as a whole."),
+             group_by: Optional[str] = typer.Option(None, "--group-by", help="Keywords per group: year, month, "
+                                                    "quarter, source or any field."),
+             min_df: float = typer.Option(1, "--min-df", help="Ignore terms in fewer documents (a count, or a "
+                                          "share below 1)."),
+             max_df: float = typer.Option(1.0, "--max-df", help="Ignore terms in more documents (a share up to 1, "
+                                          "or a count)."),
+             pos: Optional[str] = typer.Option(None, "--pos", help="Keep only these jieba POS tag prefixes, e.g. "
+                                               "n,vn (slogans are always kept)."),
+             keep_script: bool = typer.Option(False, "--keep-script", help="Show keywords of traditional documents "
+                                              "as written."),
+             idf_from: Optional[list[str]] = typer.Option(None, "--idf-from", help="Fit IDF on these paths instead "
+                                                          "of the input."),
+             save_idf: Optional[Path] = typer.Option(None, "--save-idf", help="Save the IDF table used to a file."),
+             load_idf: Optional[Path] = typer.Option(None, "--load-idf", help="Use an IDF table saved with "
+                                                     "--save-idf."),
+             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Keywords of each document (or group, or the corpus), with IDF fitted on your own corpus."""
+    from .keywords import IdfTable, KeywordSettings, extract_keywords, fit_idf, parse_pos
+    from .output import Table
+    from .errors import UsageError
+
+    env = environment(out)
+    if idf_from and load_idf:
+        raise UsageError("--idf-from and --load-idf cannot be used together", "choose one IDF source")
+    docs = reader(paths, loader, env)
+    an = analyzer(tokenizer, env)
+    try:
+        idf = None
+        if load_idf:
+            idf = IdfTable.load(load_idf)
+            if idf.tokenizer_key and idf.tokenizer_key != an.tokenizer.segmentation_key:
+                env.warn(f"{load_idf} was made with other tokenizer settings; its terms may not match")
+        elif idf_from:
+            idf_docs = reader(idf_from, loader, env)
+            idf = fit_idf((an.words(d) for d in idf_docs), source=" ".join(idf_from),
+                          tokenizer_key=an.tokenizer.segmentation_key)
+        settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=parse_pos(pos),
+                                   scope=scope, group_by=group_by, keep_script=keep_script, idf=idf)
+        if save_idf:
+            if idf is None:
+                docs = list(docs)
+                idf = fit_idf((an.words(d) for d in docs), source=" ".join(paths or ["seeds"]),
+                              tokenizer_key=an.tokenizer.segmentation_key)
+            idf.save(save_idf)
+        result = extract_keywords(docs, an, settings, warn=env.warn)
+        meta = {"provenance": an.tokenizer.provenance(), "method": method, "idf": result.idf_source,
+                "documents": result.documents}
+        emit(Table(result.columns, result.rows, title=f"keywords ({method})", meta=meta, highlight="keyword"),
+             out, env)
+    finally:
+        an.close()
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target files, folders or globs (or use "
+                                                         "--group-by and --target).", show_default=False),
+            reference: Optional[list[str]] = typer.Option(None, "--reference", "-r", help="Reference paths."),
+            group_by: Optional[str] = typer.Option(None, "--group-by", help="Split one corpus by this field "
+                                                   "(year, month, source or any field)."),
+            target_value: Optional[str] = typer.Option(None, "--target", help="With --group-by: the group that is "
+                                                       "the target; every other document is the reference."),
+            statistic: str = typer.Option("g2", "--statistic", "-s", help="g2, chi2, log-ratio or fightin."),
+            direction: str = typer.Option("over", "--direction", help="over, under or both."),
+            min_count: int = typer.Option(5, "--min-count", help="Minimum count (in the target for over, in the "
+                                          "reference for under, in either for both)."),
+            top: int = typer.Option(50, "--top", "-n", help="Rows to show."),
+            prior_mass: float = typer.Option(1000.0, "--prior-mass", help="α0 of the Fightin' Words prior."),
+            *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Terms over- or under-used in a target set of documents against a reference set (G², χ², log-ratio,
+    Fightin' Words)."""
+    from .errors import UsageError
+    from .keyness import COLUMNS, KeynessSettings, count_tokens, keyness as compute, keyness_table_rows
+    from .output import Table
+
+    env = environment(out)
+    settings = KeynessSettings(statistic=statistic, direction=direction, min_count=min_count, top=top,
+                               prior_mass=prior_mass)
+    an = analyzer(tokenizer, env)
+    try:
+        if group_by:
+            if not target_value:
+                raise UsageError("--group-by needs --target VALUE", "name the group to compare with the rest")
+            if reference:
+                raise UsageError("--group-by and --reference cannot be used together")
+            from collections import Counter
+
+            tgt: Counter[str] = Counter()
+            ref: Counter[str] = Counter()
+            n_t = n_r = 0
+            for doc in reader(target, loader, env):
+                words = an.words(doc)
+                if doc.get(group_by) == target_value:
+                    tgt.update(words)
+                    n_t += 1
+                else:
+                    ref.update(words)
+                    n_r += 1
+            if n_t == 0:
+                raise UsageError(f"no document has {group_by} = {target_value!r}",
+                                 f"list the values with 'dangjian corpus' or check --target")
+        else:
+            if not target or not reference:
+                raise UsageError("give TARGET paths and --reference paths, or --group-by FIELD --target VALUE")
+            tgt, n_t = count_tokens(an.words(d) for d in reader(target, loader, env))
+            ref, n_r = count_tokens(an.words(d) for d in reader(reference, loader, env))
+            if n_t == 0 or n_r == 0:
+                from .errors import EmptyCorpusError
+
+                raise EmptyCorpusError("no documents with text in the " + ("target" if n_t == 0 else "reference"))
+        rows = compute(tgt, ref, settings)
+        meta = {"provenance": an.tokenizer.provenance(), "statistic": statistic, "target_documents": n_t,
+                "reference_documents": n_r, "target_tokens": sum(tgt.values()),
+                "reference_tokens": sum(ref.values())}
+        emit(Table(COLUMNS, keyness_table_rows(rows, statistic), title=f"keyness ({statistic})", meta=meta,
+                   highlight="term"), out, env)
+    finally:
+        an.close()
+
+
+cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Where the token cache is, how many documents it holds and its size."""
+    from .cache import TokenCache
+
+    for k, v in TokenCache().info().items():
+        typer.echo(f"{k}\t{v}")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete the token cache."""
+    from .cache import TokenCache
+
+    c = TokenCache()
+    c.clear()
+    typer.echo(f"cleared {c.path}")
+
+
+def main() -> None:
+    app()

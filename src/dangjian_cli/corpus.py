@@ -1,0 +1,389 @@
+"""The corpus loader: every subcommand reads its documents through ``iter_documents``.
+
+Inputs are files, folders (recursive, ``*.txt`` by default), shell globs and ``-`` for stdin. Plain-text files hold one
+document each; ``.jsonl``/``.ndjson``/``.json``/``.csv``/``.tsv`` (optionally ``.gz``) hold one document per row.
+Rows stream: a large JSONL file is never read into memory as a whole.
+"""
+from __future__ import annotations
+
+import csv
+import glob as globmod
+import gzip
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import metadata
+from .encoding import UndecodableError, canonical_encoding, decode_bytes
+from .errors import EmptyCorpusError, InputError, UsageError
+from .normalize import BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize
+
+TEXT_FIELDS = ("text", "content", "body", "正文", "内容", "全文", "fulltext", "full_text", "article", "article_text")
+ID_FIELDS = ("id", "doc_id", "docid", "uuid", "guid", "编号", "url")
+TITLE_FIELDS = ("title", "标题", "题目", "headline")
+DATE_FIELDS = ("date", "日期", "pubdate", "pub_date", "publish_date", "published", "publish_time", "发布时间", "time",
+               "datetime")
+SOURCE_FIELDS = ("source", "来源", "media", "outlet", "publisher", "newspaper", "报纸")
+AUTHOR_FIELDS = ("author", "作者", "reporter", "记者", "byline")
+STRUCTURED = (".jsonl", ".ndjson", ".json", ".csv", ".tsv")
+
+Warn = Callable[[str], None]
+
+
+@dataclass
+class Document:
+    """One article: metadata, the original text as read, and the normalised text analysis runs on."""
+
+    id: str
+    text: str
+    original: str
+    title: str = ""
+    date: str = ""
+    source: str = ""
+    author: str = ""
+    script: str = "simplified"
+    encoding: str = ""
+    path: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    offsets: OffsetMap = field(default_factory=OffsetMap)
+
+    @property
+    def chars(self) -> int:
+        """Characters of normalised text."""
+        return len(self.text)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of ``original`` that normalised ``text[start:end]`` came from."""
+        return self.offsets.span_to_original(start, end)
+
+    def original_slice(self, start: int, end: int) -> str:
+        a, b = self.original_span(start, end)
+        return self.original[a:b]
+
+    def get(self, name: str) -> str:
+        """A metadata value by name (``year``, ``month``, ``quarter`` and any kept field too)."""
+        if name == "year":
+            return self.date[:4]
+        if name == "month":
+            return self.date[:7] if len(self.date) >= 7 else ""
+        if name == "quarter":
+            if len(self.date) < 7:
+                return ""
+            return f"{self.date[:4]}-Q{(int(self.date[5:7]) - 1) // 3 + 1}"
+        if name in ("id", "title", "date", "source", "author", "script", "encoding", "path"):
+            return getattr(self, name)
+        value = self.fields.get(name, "")
+        return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class LoaderOptions:
+    glob: str = "*.txt"
+    encoding: str | None = None
+    text_field: str | None = None
+    id_field: str | None = None
+    title_field: str | None = None
+    date_field: str | None = None
+    source_field: str | None = None
+    skip_errors: bool = False
+    keep_boilerplate: bool = False
+    boilerplate_files: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.encoding:
+            try:
+                canonical_encoding(self.encoding)
+            except ValueError:
+                raise UsageError(f"unknown encoding {self.encoding!r}",
+                                 "use utf-8, utf-8-sig, utf-16, gb18030, gbk or big5") from None
+
+
+class CorpusReader:
+    """Reads documents from paths with one set of options. Create once, iterate as often as needed."""
+
+    def __init__(self, paths: Iterable[str], options: LoaderOptions | None = None, warn: Warn | None = None,
+                 stdin: BinaryIO | None = None) -> None:
+        self.paths = list(paths)
+        self.options = options or LoaderOptions()
+        self.warn = warn or (lambda message: print(f"dangjian: warning: {message}", file=sys.stderr))
+        self._stdin = stdin
+        self._stdin_cache: bytes | None = None
+        self.boilerplate: BoilerplatePatterns | None = (
+            None if self.options.keep_boilerplate else load_boilerplate(self.options.boilerplate_files)
+        )
+        self.skipped = 0
+
+    # -- sources -------------------------------------------------------------------------------------------------
+    def sources(self) -> list[str]:
+        """The files to read, in a stable order, with ``-`` for stdin."""
+        out: list[str] = []
+        for p in self.paths:
+            if p == "-":
+                out.append("-")
+                continue
+            path = Path(p)
+            if path.is_dir():
+                found = sorted(str(f) for f in path.rglob(self.options.glob) if f.is_file())
+                if not found:
+                    self._problem(p, f"folder has no files matching {self.options.glob!r}",
+                                  "pass --glob to choose other files")
+                out.extend(found)
+            elif path.is_file():
+                out.append(p)
+            elif any(ch in p for ch in "*?["):
+                found = sorted(f for f in globmod.glob(p, recursive=True) if Path(f).is_file())
+                if not found:
+                    self._problem(p, "no file matches this pattern", "check the pattern")
+                out.extend(found)
+            else:
+                self._problem(p, "no such file or folder", "check the path")
+        return out
+
+    def _problem(self, path: str, message: str, hint: str | None = None) -> None:
+        if self.options.skip_errors:
+            self.skipped += 1
+            self.warn(f"{path}: {message}; skipped")
+            return
+        raise InputError(path, message, hint or "pass --skip-errors to skip it")
+
+    # -- documents -----------------------------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[Document]:
+        seen_stems: set[str] = set()
+        for source in self.sources():
+            try:
+                if source == "-":
+                    yield from self._read_stdin()
+                    continue
+                suffixes = [s.lower() for s in Path(source).suffixes]
+                gz = bool(suffixes) and suffixes[-1] == ".gz"
+                ext = (suffixes[-2] if gz and len(suffixes) > 1 else suffixes[-1]) if suffixes else ""
+                if ext in STRUCTURED:
+                    yield from self._read_structured(source, ext, gz)
+                else:
+                    doc = self._read_plain(source, gz, seen_stems)
+                    if doc is not None:
+                        yield doc
+            except InputError as exc:
+                if not self.options.skip_errors:
+                    raise
+                self.skipped += 1
+                self.warn(f"{exc.one_line()}; skipped")
+
+    def _open_bytes(self, path: str, gz: bool) -> bytes:
+        try:
+            if gz:
+                with gzip.open(path, "rb") as f:
+                    return f.read()
+            return Path(path).read_bytes()
+        except (OSError, EOFError) as exc:
+            raise InputError(path, f"cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+
+    def _decode(self, path: str, data: bytes) -> tuple[str, str]:
+        try:
+            return decode_bytes(data, self.options.encoding)
+        except UndecodableError as exc:
+            hint = "pass --encoding (utf-8, gb18030, big5, utf-16)" if not self.options.encoding else \
+                "check --encoding"
+            raise InputError(path, str(exc), hint + ", or --skip-errors to skip it") from None
+
+    def _read_plain(self, path: str, gz: bool, seen_stems: set[str]) -> Document | None:
+        data = self._open_bytes(path, gz)
+        if not data.strip():
+            raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
+        raw, enc = self._decode(path, data)
+        stem = Path(path).name.split(".")[0]
+        doc_id = stem if stem not in seen_stems else str(Path(path).with_suffix(""))
+        seen_stems.add(stem)
+        return self._make(doc_id, raw, {}, enc, path)
+
+    def _read_stdin(self) -> Iterator[Document]:
+        if self._stdin_cache is None:
+            stream = self._stdin if self._stdin is not None else sys.stdin.buffer
+            self._stdin_cache = stream.read()
+        data = self._stdin_cache
+        if not data.strip():
+            raise InputError("<stdin>", "no input on standard input", "pipe text or JSONL into the command")
+        raw, enc = self._decode("<stdin>", data)
+        lines = [ln for ln in raw.splitlines() if ln.strip()]
+        rows = []
+        if lines and all(ln.lstrip().startswith("{") for ln in lines):
+            try:
+                rows = [json.loads(ln) for ln in lines]
+            except json.JSONDecodeError:
+                rows = []
+        if rows and all(isinstance(r, dict) for r in rows):
+            for n, row in enumerate(rows, 1):
+                doc = self._from_row(row, "<stdin>", n, enc)
+                if doc is not None:
+                    yield doc
+        else:
+            yield self._make("stdin", raw, {}, enc, "-")
+
+    def _read_structured(self, path: str, ext: str, gz: bool) -> Iterator[Document]:
+        if ext in (".jsonl", ".ndjson"):
+            yield from self._read_jsonl(path, gz)
+            return
+        data = self._open_bytes(path, gz)
+        if not data.strip():
+            raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
+        raw, enc = self._decode(path, data)
+        if ext == ".json":
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, f"not valid JSON (line {exc.lineno}: {exc.msg})",
+                                 "fix the file, or use JSON Lines (.jsonl)") from None
+            if isinstance(value, dict):
+                inner = next((value[k] for k in ("documents", "docs", "data", "items", "articles")
+                              if isinstance(value.get(k), list)), None)
+                value = inner if inner is not None else [value]
+            if not isinstance(value, list):
+                raise InputError(path, "JSON must be an object or a list of objects")
+            for n, row in enumerate(value, 1):
+                if not isinstance(row, dict):
+                    raise InputError(path, f"item {n} is not a JSON object")
+                doc = self._from_row(row, path, n, enc)
+                if doc is not None:
+                    yield doc
+            return
+        del data
+        reader = csv.DictReader(io.StringIO(raw), delimiter="\t" if ext == ".tsv" else ",")
+        for n, row in enumerate(reader, 2):
+            doc = self._from_row(dict(row), path, n, enc)
+            if doc is not None:
+                yield doc
+
+    def _read_jsonl(self, path: str, gz: bool) -> Iterator[Document]:
+        opener = gzip.open if gz else open
+        try:
+            fh = opener(path, "rb")
+        except OSError as exc:
+            raise InputError(path, f"cannot read ({exc.strerror})") from None
+        enc = canonical_encoding(self.options.encoding) if self.options.encoding else "utf-8"
+        any_row = False
+        with fh:
+            for n, line in enumerate(fh, 1):
+                if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
+                    enc = "utf-8-sig"
+                if not line.strip():
+                    continue
+                any_row = True
+                try:
+                    text_line = line.decode(enc)
+                    row = json.loads(text_line)
+                except UnicodeDecodeError:
+                    raise InputError(f"{path}:{n}", f"not valid {enc}",
+                                     "JSON Lines must be UTF-8; pass --encoding if it is not") from None
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
+                if not isinstance(row, dict):
+                    raise InputError(f"{path}:{n}", "line is not a JSON object")
+                doc = self._from_row(row, path, n, enc)
+                if doc is not None:
+                    yield doc
+        if not any_row:
+            raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
+
+    # -- rows ----------------------------------------------------------------------------------------------------
+    def _field(self, row: dict[str, Any], explicit: str | None, candidates: tuple[str, ...], where: str,
+               what: str) -> tuple[str | None, Any]:
+        if explicit:
+            if explicit not in row:
+                raise InputError(where, f"has no field {explicit!r} (fields: {', '.join(map(str, row))})",
+                                 f"check --{what}-field")
+            return explicit, row[explicit]
+        lowered = {str(k).lower(): k for k in row}
+        for c in candidates:
+            if c in lowered:
+                return lowered[c], row[lowered[c]]
+        return None, None
+
+    def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> Document | None:
+        where = f"{path}:{n}"
+        o = self.options
+        text_key, text = self._field(row, o.text_field, TEXT_FIELDS, where, "text")
+        if text_key is None:
+            raise InputError(where, f"no text field found (fields: {', '.join(map(str, row))})",
+                             "name it with --text-field")
+        if text is None or not str(text).strip():
+            self.warn(f"{where}: empty text; skipped")
+            self.skipped += 1
+            return None
+        id_key, doc_id = self._field(row, o.id_field, ID_FIELDS, where, "id")
+        title_key, title = self._field(row, o.title_field, TITLE_FIELDS, where, "title")
+        date_key, date = self._field(row, o.date_field, DATE_FIELDS, where, "date")
+        source_key, source = self._field(row, o.source_field, SOURCE_FIELDS, where, "source")
+        author_key, author = self._field(row, None, AUTHOR_FIELDS, where, "author")
+        used = {text_key, id_key, title_key, date_key, source_key, author_key}
+        extra = {k: v for k, v in row.items() if k not in used}
+        stem = Path(path).name.split(".")[0] if path != "<stdin>" else "stdin"
+        meta = {
+            "title": "" if title is None else str(title).strip(),
+            "date": metadata.normalize_date(date),
+            "date_given": date is not None and str(date).strip() != "",
+            "source": "" if source is None else str(source).strip(),
+            "author": "" if author is None else str(author).strip(),
+        }
+        ident = str(doc_id) if doc_id not in (None, "") else f"{stem}:{n}"
+        return self._make(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
+
+    def _make(self, doc_id: str, raw: str, meta: dict[str, Any], enc: str, path: str,
+              extra: dict[str, Any] | None = None) -> Document:
+        norm: Normalized = normalize(raw, self.boilerplate)
+        title = meta.get("title") or _title_from(norm, raw, self.boilerplate)
+        date = meta.get("date") or ("" if meta.get("date_given") else metadata.date_from_text(norm.converted))
+        source = meta.get("source") or metadata.source_from_text(norm.converted)
+        author = meta.get("author") or metadata.author_from_text(norm.converted)
+        return Document(id=doc_id, text=norm.text, original=raw, title=title, date=date, source=source,
+                        author=author, script=norm.script, encoding=enc, path=path, fields=extra or {},
+                        offsets=norm.offsets)
+
+
+def _title_from(norm: Normalized, raw: str, boilerplate: BoilerplatePatterns | None) -> str:
+    """The first line, if it looks like a title (short, no sentence-final punctuation), in the original script."""
+    start = 0
+    text = norm.text
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        if line.strip() and not (boilerplate and boilerplate.is_debris_line(line)) and ">>" not in line:
+            if metadata.looks_like_title(line):
+                a, b = norm.offsets.span_to_original(start, end)
+                return " ".join(raw[a:b].split())
+            return ""
+        start = end + 1
+    return ""
+
+
+def iter_documents(paths: Iterable[str], options: LoaderOptions | None = None, warn: Warn | None = None
+                   ) -> Iterator[Document]:
+    """Stream the documents of ``paths``."""
+    return iter(CorpusReader(paths, options, warn))
+
+
+def load_documents(paths: Iterable[str], options: LoaderOptions | None = None, warn: Warn | None = None
+                   ) -> list[Document]:
+    """All documents of ``paths`` in a list; raises EmptyCorpusError when there are none."""
+    docs = list(iter_documents(paths, options, warn))
+    if not docs:
+        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+    return docs
+
+
+def default_corpus_paths() -> list[str]:
+    """The embedded seed articles: the default corpus when a command is given no paths."""
+    from importlib import resources
+
+    packaged = resources.files("dangjian_cli").joinpath("seeds")
+    if packaged.is_dir():
+        return [str(packaged)]
+    repo_seeds = Path(__file__).resolve().parents[2] / "seeds"
+    if repo_seeds.is_dir():
+        return [str(repo_seeds)]
+    raise UsageError("no input paths given and no embedded seed corpus found", "pass files or folders to analyse")

@@ -1,0 +1,35 @@
+"""Errors a user can cause. Each ends the CLI with one line on stderr and a non-zero status."""
+from __future__ import annotations
+
+
+class DangjianError(Exception):
+    """Bad data or a runtime failure the user can fix (exit status 1)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        text = self.message if not self.hint else f"{self.message}; {self.hint}"
+        return " ".join(text.split())
+
+
+class UsageError(DangjianError):
+    """Bad options or arguments (exit status 2)."""
+
+    exit_code = 2
+
+
+class InputError(DangjianError):
+    """A file that cannot be read, decoded or parsed (exit status 1)."""
+
+    def __init__(self, path: str, message: str, hint: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}", hint)
+
+
+class EmptyCorpusError(DangjianError):
+    """The inputs held no document with text."""

@@ -1,0 +1,165 @@
+"""Keyness: which terms a target set of documents over-uses (or under-uses) against a reference set.
+
+Statistics, for a term with count a in the target (c tokens) and b in the reference (d tokens):
+- log-likelihood G² = 2 Σ O ln(O/E) over the two cells (Dunning 1993; Rayson & Garside 2000), p from χ²(1);
+- Pearson χ² on the 2×2 table [[a, b], [c−a, d−b]] (no continuity correction), p from χ²(1);
+- log-ratio = log2((a/c) / (b/d)), zero counts replaced by 0.5 (Hardie 2014): the effect size;
+- Fightin' Words: the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008),
+  z = δ / √var, prior α_w = α0 · (a+b)/(c+d) from the two sets together, α0 = ``prior_mass``; p is two-sided normal.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import EmptyCorpusError, UsageError
+
+STATISTICS = ("g2", "chi2", "log-ratio", "fightin")
+DIRECTIONS = ("over", "under", "both")
+COLUMNS = ("term", "target_count", "reference_count", "target_per_10k", "reference_per_10k", "statistic", "p",
+           "effect", "direction")
+
+
+@dataclass(frozen=True)
+class KeynessRow:
+    term: str
+    target_count: int
+    reference_count: int
+    target_per_10k: float
+    reference_per_10k: float
+    g2: float
+    g2_p: float
+    chi2: float
+    chi2_p: float
+    log_ratio: float
+    fightin_z: float
+    fightin_p: float
+
+    @property
+    def direction(self) -> str:
+        return "over" if self.log_ratio > 0 else ("under" if self.log_ratio < 0 else "equal")
+
+    def statistic(self, name: str) -> tuple[float, float]:
+        """``(value, p)`` of the named statistic; values are signed for direction (negative: under-used)."""
+        sign = -1.0 if self.direction == "under" else 1.0
+        if name == "g2":
+            return sign * self.g2, self.g2_p
+        if name == "chi2":
+            return sign * self.chi2, self.chi2_p
+        if name == "log-ratio":
+            return self.log_ratio, self.g2_p
+        return self.fightin_z, self.fightin_p
+
+
+def _xlogx_ratio(o: float, e: float) -> float:
+    return o * math.log(o / e) if o > 0 else 0.0
+
+
+def log_likelihood(a: int, b: int, c: int, d: int) -> float:
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    return 2.0 * (_xlogx_ratio(a, e1) + _xlogx_ratio(b, e2))
+
+
+def chi_square(a: int, b: int, c: int, d: int) -> float:
+    """Pearson χ² on [[a, b], [c − a, d − b]]."""
+    n = c + d
+    cells = ((a, b), (c - a, d - b))
+    rows = (a + b, n - a - b)
+    cols = (c, d)
+    total = 0.0
+    for i in range(2):
+        for j in range(2):
+            e = rows[i] * cols[j] / n
+            if e > 0:
+                total += (cells[i][j] - e) ** 2 / e
+    return total
+
+
+def log_ratio(a: int, b: int, c: int, d: int) -> float:
+    return math.log2(((a or 0.5) / c) / ((b or 0.5) / d))
+
+
+def fightin_words(a: int, b: int, c: int, d: int, prior_mass: float) -> float:
+    alpha = prior_mass * (a + b) / (c + d)
+    delta = math.log((a + alpha) / (c + prior_mass - a - alpha)) - math.log((b + alpha) / (d + prior_mass - b - alpha))
+    var = 1.0 / (a + alpha) + 1.0 / (b + alpha)
+    return delta / math.sqrt(var)
+
+
+def _chi2_sf(x: float) -> float:
+    # Survival function of χ² with one degree of freedom.
+    return math.erfc(math.sqrt(max(x, 0.0) / 2.0))
+
+
+def _normal_two_sided(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+@dataclass
+class KeynessSettings:
+    statistic: str = "g2"
+    direction: str = "over"
+    min_count: int = 5
+    top: int = 50
+    prior_mass: float = 1000.0
+
+    def __post_init__(self) -> None:
+        if self.statistic not in STATISTICS:
+            raise UsageError(f"unknown statistic {self.statistic!r}", f"use one of: {', '.join(STATISTICS)}")
+        if self.direction not in DIRECTIONS:
+            raise UsageError(f"unknown direction {self.direction!r}", f"use one of: {', '.join(DIRECTIONS)}")
+        if self.min_count < 0 or self.top < 0 or self.prior_mass <= 0:
+            raise UsageError("--min-count and --top must be ≥ 0 and --prior-mass > 0")
+
+
+def count_tokens(token_lists: Iterable[list[str]]) -> tuple[Counter[str], int]:
+    counts: Counter[str] = Counter()
+    docs = 0
+    for tokens in token_lists:
+        counts.update(tokens)
+        docs += 1
+    return counts, docs
+
+
+def keyness(target: Counter[str], reference: Counter[str], settings: KeynessSettings) -> list[KeynessRow]:
+    """Keyness rows sorted by the chosen statistic (strongest first), filtered by direction and minimum count."""
+    c = sum(target.values())
+    d = sum(reference.values())
+    if c == 0:
+        raise EmptyCorpusError("the target documents have no tokens", "check the target paths or --target value")
+    if d == 0:
+        raise EmptyCorpusError("the reference documents have no tokens", "check --reference or the group values")
+    rows = []
+    for term in set(target) | set(reference):
+        a, b = target.get(term, 0), reference.get(term, 0)
+        if settings.direction == "over" and a < settings.min_count:
+            continue
+        if settings.direction == "under" and b < settings.min_count:
+            continue
+        if settings.direction == "both" and max(a, b) < settings.min_count:
+            continue
+        g2 = log_likelihood(a, b, c, d)
+        x2 = chi_square(a, b, c, d)
+        z = fightin_words(a, b, c, d, settings.prior_mass)
+        row = KeynessRow(term, a, b, a / c * 1e4, b / d * 1e4, g2, _chi2_sf(g2), x2, _chi2_sf(x2),
+                         log_ratio(a, b, c, d), z, _normal_two_sided(z))
+        if settings.direction == "over" and row.direction != "over":
+            continue
+        if settings.direction == "under" and row.direction != "under":
+            continue
+        rows.append(row)
+    rows.sort(key=lambda r: (-abs(r.statistic(settings.statistic)[0]), r.term))
+    return rows[:settings.top] if settings.top else []
+
+
+def keyness_table_rows(rows: list[KeynessRow], statistic: str) -> list[tuple[Any, ...]]:
+    out = []
+    for r in rows:
+        value, p = r.statistic(statistic)
+        out.append((r.term, r.target_count, r.reference_count, r.target_per_10k, r.reference_per_10k, value, p,
+                    r.log_ratio, r.direction))
+    return out

@@ -1,0 +1,398 @@
+"""Keywords fitted to the user's own corpus: TF-IDF (default), TextRank and frequency, per document, per group or
+for the corpus as a whole.
+
+The document-term counts are one sparse matrix built in a single streaming pass (scikit-learn's CountVectorizer fed
+with the shared tokenizer's tokens); IDF comes from the same corpus unless ``idf`` says otherwise.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .corpus import Document
+from .errors import EmptyCorpusError, InputError, UsageError
+from .pipeline import Analyzer
+
+METHODS = ("tfidf", "textrank", "frequency")
+SCOPES = ("document", "corpus")
+DOC_COLUMNS = ("doc_id", "title", "rank", "keyword", "score", "count")
+GROUP_COLUMNS = ("group", "rank", "keyword", "score", "count", "docs")
+CORPUS_COLUMNS = ("rank", "keyword", "score", "count", "docs")
+
+
+@dataclass(frozen=True)
+class IdfTable:
+    """Document frequencies from some corpus: ``idf(term) = ln((1 + n) / (1 + df)) + 1`` (scikit-learn's smooth IDF)."""
+
+    documents: int
+    df: dict[str, int]
+    source: str
+    tokenizer_key: str = ""
+
+    def idf(self, term: str) -> float:
+        return math.log((1 + self.documents) / (1 + self.df.get(term, 0))) + 1.0
+
+    def save(self, path: Path) -> None:
+        from .output import atomic_writer
+
+        with atomic_writer(Path(path)) as fh:
+            fh.write("# dangjian IDF table\n")
+            fh.write(f"# documents: {self.documents}\n# source: {self.source}\n# tokenizer: {self.tokenizer_key}\n")
+            fh.write("term\tdf\n")
+            for term, df in sorted(self.df.items(), key=lambda kv: (-kv[1], kv[0])):
+                fh.write(f"{term}\t{df}\n")
+
+    @classmethod
+    def load(cls, path: Path) -> IdfTable:
+        p = Path(path)
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise InputError(str(p), "IDF file not found", "check --load-idf, or make one with --save-idf") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(str(p), f"cannot read IDF file ({exc})") from None
+        documents, source, key = None, str(p), ""
+        df: dict[str, int] = {}
+        for n, line in enumerate(lines, 1):
+            if line.startswith("#"):
+                k, _, v = line[1:].partition(":")
+                k, v = k.strip(), v.strip()
+                if k == "documents" and v.isdigit():
+                    documents = int(v)
+                elif k == "source":
+                    source = v
+                elif k == "tokenizer":
+                    key = v
+                continue
+            if not line.strip() or line == "term\tdf":
+                continue
+            term, _, value = line.rpartition("\t")
+            if not term or not value.isdigit():
+                raise InputError(str(p), f"line {n} is not 'term<TAB>df'", "make IDF files with --save-idf")
+            df[term] = int(value)
+        if documents is None:
+            raise InputError(str(p), "no '# documents: N' line", "make IDF files with --save-idf")
+        return cls(documents, df, source, key)
+
+
+def fit_idf(token_lists: Iterable[list[str]], source: str, tokenizer_key: str = "") -> IdfTable:
+    """Document frequencies of a corpus, one streaming pass."""
+    df: Counter[str] = Counter()
+    n = 0
+    for tokens in token_lists:
+        n += 1
+        df.update(set(tokens))
+    if n == 0:
+        raise EmptyCorpusError("the IDF corpus has no documents with text", "check the --idf-from paths")
+    return IdfTable(n, dict(df), source, tokenizer_key)
+
+
+def background_idf() -> _FloatIdf:
+    """jieba's shipped IDF table: the fallback for a corpus of one document, where corpus IDF is meaningless."""
+    from importlib import resources
+
+    text = resources.files("jieba.analyse").joinpath("idf.txt").read_text(encoding="utf-8")
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split(" ")
+        if len(parts) == 2:
+            values[parts[0]] = float(parts[1])
+    median = sorted(values.values())[len(values) // 2]
+    return _FloatIdf(values, median)
+
+
+class _FloatIdf:
+    """A table of ready IDF values with a default for unknown words; the same interface as IdfTable."""
+
+    def __init__(self, values: dict[str, float], default: float) -> None:
+        self.values = values
+        self.default = default
+        self.documents = 0
+        self.source = "jieba 0.42 idf.txt (general-purpose background; the corpus has one document)"
+        self.tokenizer_key = ""
+        self.df: dict[str, int] = {}
+
+    def idf(self, term: str) -> float:
+        return self.values.get(term, self.default)
+
+
+# -- POS -----------------------------------------------------------------------------------------------------------
+class PosTagger:
+    """Word-level part of speech from jieba's tagger: dictionary tags first (the domain dictionary's, then jieba's),
+    jieba.posseg on the word for the rest. Lexicon entries are tagged ``slogan``."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        import logging
+
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        self._posseg = jieba.posseg
+        jieba.posseg.dt.tokenizer.initialize()
+        self._table = jieba.posseg.dt.word_tag_tab
+        self._domain: dict[str, str] = {}
+        from .tokenize import _dict_entries
+
+        for word, _freq, tag in _dict_entries(analyzer.tokenizer.dict_files):
+            if tag:
+                self._domain[word] = tag
+        self._lexicon = analyzer.tokenizer.lexicon.surface_to_entry
+        self._memo: dict[str, str] = {}
+
+    def tag(self, word: str) -> str:
+        t = self._memo.get(word)
+        if t is None:
+            if word in self._lexicon:
+                t = "slogan"
+            elif word in self._domain:
+                t = self._domain[word]
+            elif word in self._table:
+                t = self._table[word]
+            else:
+                pairs = self._posseg.lcut(word)
+                t = pairs[0].flag if len(pairs) == 1 else "x"
+            self._memo[word] = t
+        return t
+
+
+def parse_pos(spec: str | None) -> tuple[str, ...] | None:
+    if not spec:
+        return None
+    prefixes = tuple(p.strip() for p in spec.split(",") if p.strip())
+    if not prefixes:
+        raise UsageError(f"--pos {spec!r} names no tag", "use jieba tag prefixes such as n,v,vn,a")
+    return prefixes
+
+
+# -- TextRank ------------------------------------------------------------------------------------------------------
+def textrank(tokens: list[str], window: int = 5, damping: float = 0.85, iterations: int = 50,
+             tolerance: float = 1e-6) -> dict[str, float]:
+    """PageRank over the co-occurrence graph of ``tokens`` (edges between tokens within ``window`` positions)."""
+    weights: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for i, a in enumerate(tokens):
+        for b in tokens[i + 1:i + window]:
+            if a != b:
+                weights[a][b] += 1.0
+                weights[b][a] += 1.0
+    if not weights:
+        return {t: 1.0 for t in set(tokens)}
+    nodes = sorted(weights)
+    out_sum = {n: sum(weights[n].values()) for n in nodes}
+    score = {n: 1.0 / len(nodes) for n in nodes}
+    for _ in range(iterations):
+        new = {}
+        delta = 0.0
+        for n in nodes:
+            s = sum(w / out_sum[m] * score[m] for m, w in weights[n].items())
+            new[n] = (1 - damping) / len(nodes) + damping * s
+            delta += abs(new[n] - score[n])
+        score = new
+        if delta < tolerance:
+            break
+    top = max(score.values())
+    return {n: v / top for n, v in score.items()}
+
+
+# -- the computation -----------------------------------------------------------------------------------------------
+@dataclass
+class KeywordSettings:
+    method: str = "tfidf"
+    top: int = 10
+    min_df: float = 1
+    max_df: float = 1.0
+    pos: tuple[str, ...] | None = None
+    scope: str = "document"
+    group_by: str | None = None
+    keep_script: bool = False
+    idf: Any = None  # an IdfTable; None: fit on the corpus itself
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise UsageError(f"unknown method {self.method!r}", f"use one of: {', '.join(METHODS)}")
+        if self.scope not in SCOPES:
+            raise UsageError(f"unknown scope {self.scope!r}", f"use one of: {', '.join(SCOPES)}")
+        if self.top < 0:
+            raise UsageError("--top must be 0 or more")
+        if self.min_df < 0 or self.max_df <= 0:
+            raise UsageError("--min-df must be ≥ 0 and --max-df > 0")
+
+
+@dataclass
+class KeywordResult:
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    documents: int
+    idf_source: str
+
+
+def _df_bounds(settings: KeywordSettings, n_docs: int) -> tuple[int, int]:
+    lo = settings.min_df if settings.min_df >= 1 else math.ceil(settings.min_df * n_docs)
+    hi = settings.max_df if settings.max_df > 1 else math.floor(settings.max_df * n_docs)
+    return int(lo), int(hi)
+
+
+def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings,
+                     warn: Callable[[str], None] | None = None) -> KeywordResult:
+    """Keywords as rows (see DOC_COLUMNS, GROUP_COLUMNS, CORPUS_COLUMNS)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    meta: list[tuple[str, str, str]] = []  # id, title, group
+    originals: list[dict[str, str]] = []
+    tagger = PosTagger(analyzer) if settings.pos else None
+    textrank_scores: list[dict[str, float]] = []
+
+    def token_stream() -> Iterator[list[str]]:
+        for doc in docs:
+            if settings.keep_script and doc.script == "traditional":
+                toks = analyzer.tokens(doc)
+                words = [t.text for t in toks]
+                forms: dict[str, str] = {}
+                for t in toks:
+                    forms.setdefault(t.text, doc.original_slice(t.start, t.end))
+                originals.append(forms)
+            else:
+                words = analyzer.words(doc)
+                originals.append({})
+            if tagger is not None:
+                words = [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(settings.pos)]
+            group = doc.get(settings.group_by) if settings.group_by else ""
+            meta.append((doc.id, doc.title, group or "(none)"))
+            if settings.method == "textrank":
+                textrank_scores.append(textrank(words))
+            yield words
+
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int32)
+    try:
+        counts = vectorizer.fit_transform(token_stream()).tocsr()
+    except ValueError:
+        # scikit-learn raises when no document has any token at all.
+        if not meta:
+            raise EmptyCorpusError("no documents with text in the input",
+                                   "check the paths, --glob and --text-field") from None
+        counts = None
+    analyzer.flush()
+    n_docs = len(meta)
+    if n_docs == 0:
+        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+    columns = DOC_COLUMNS if not settings.group_by and settings.scope == "document" else (
+        GROUP_COLUMNS if settings.group_by else CORPUS_COLUMNS)
+    idf_source = "corpus"
+    if counts is None or settings.top == 0:
+        return KeywordResult(columns, [], n_docs, idf_source)
+
+    vocab = vectorizer.get_feature_names_out()
+    df = np.bincount(counts.indices, minlength=len(vocab))
+    lo, hi = _df_bounds(settings, n_docs)
+    keep_mask = (df >= lo) & (df <= hi)
+
+    weights = None
+    if settings.method == "tfidf":
+        idf_table = settings.idf
+        if idf_table is None and n_docs == 1:
+            idf_table = background_idf()
+            if warn:
+                warn("one document: IDF from jieba's general-purpose table; for corpus-fitted scores pass "
+                     "--idf-from or --load-idf")
+        if idf_table is not None:
+            idf = np.array([idf_table.idf(t) for t in vocab], dtype=np.float64)
+            idf_source = idf_table.source
+        else:
+            idf = np.log((1 + n_docs) / (1 + df)) + 1.0
+        weights = counts.astype(np.float64)
+        weights.data = 1.0 + np.log(weights.data)  # sublinear tf
+        weights = weights.multiply(idf.reshape(1, -1)).tocsr()
+        from sklearn.preprocessing import normalize
+
+        weights = normalize(weights, norm="l2", copy=False)
+    elif settings.method == "textrank":
+        import scipy.sparse as sp
+
+        term_index = {t: i for i, t in enumerate(vocab)}
+        rows_i, cols_i, vals = [], [], []
+        for r, scores in enumerate(textrank_scores):
+            for term, s in scores.items():
+                rows_i.append(r)
+                cols_i.append(term_index[term])
+                vals.append(s)
+        weights = sp.csr_matrix((vals, (rows_i, cols_i)), shape=counts.shape, dtype=np.float64)
+    else:
+        weights = counts.astype(np.float64)
+
+    if not settings.group_by and settings.scope == "document":
+        rows = _per_document(weights, counts, vocab, keep_mask, meta, originals, settings.top)
+    else:
+        rows = _per_group(weights, counts, vocab, keep_mask, meta, settings)
+    return KeywordResult(columns, rows, n_docs, idf_source)
+
+
+def _identity(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _top(indices: Any, scores: Any, vocab: Any, top: int) -> list[int]:
+    """Positions of the ``top`` highest scores; ties broken by the term, so output is deterministic."""
+    order = sorted(range(len(indices)), key=lambda k: (-scores[k], vocab[indices[k]]))
+    return order[:top]
+
+
+def _per_document(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list[tuple[str, str, str]],
+                  originals: list[dict[str, str]], top: int) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for r, (doc_id, title, _group) in enumerate(meta):
+        start, end = weights.indptr[r], weights.indptr[r + 1]
+        idx = weights.indices[start:end]
+        vals = weights.data[start:end]
+        sel = [k for k in range(len(idx)) if keep_mask[idx[k]] and vals[k] > 0]
+        idx = [idx[k] for k in sel]
+        vals = [float(vals[k]) for k in sel]
+        crow = dict(zip(counts.indices[counts.indptr[r]:counts.indptr[r + 1]],
+                        counts.data[counts.indptr[r]:counts.indptr[r + 1]]))
+        for rank, k in enumerate(_top(idx, vals, vocab, top), 1):
+            term = str(vocab[idx[k]])
+            shown = originals[r].get(term, term) if originals[r] else term
+            rows.append((doc_id, title, rank, shown, vals[k], int(crow.get(idx[k], 0))))
+    return rows
+
+
+def _per_group(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list[tuple[str, str, str]],
+               settings: KeywordSettings) -> list[tuple[Any, ...]]:
+    import numpy as np
+    import scipy.sparse as sp
+
+    groups = sorted({g for _, _, g in meta}) if settings.group_by else ["(corpus)"]
+    gindex = {g: i for i, g in enumerate(groups)}
+    member = [gindex[g] if settings.group_by else 0 for _, _, g in meta]
+    n = len(meta)
+    indicator = sp.csr_matrix((np.ones(n), (member, np.arange(n))), shape=(len(groups), n))
+    sizes = np.asarray(indicator.sum(axis=1)).ravel()
+    if settings.method == "frequency":
+        score = (indicator @ counts.astype(np.float64)).tocsr()
+    else:
+        # The mean weight over the group's documents: terms salient in many of its documents rank first.
+        score = sp.diags(1.0 / sizes) @ (indicator @ weights)
+        score = score.tocsr()
+    total = (indicator @ counts).tocsr()
+    present = (indicator @ (counts > 0).astype(np.int32)).tocsr()
+    rows: list[tuple[Any, ...]] = []
+    for gi, g in enumerate(groups):
+        start, end = score.indptr[gi], score.indptr[gi + 1]
+        idx = [i for i, v in zip(score.indices[start:end], score.data[start:end]) if keep_mask[i] and v > 0]
+        vals = [float(score[gi, i]) for i in idx] if len(idx) < 50 else None
+        if vals is None:
+            lookup = dict(zip(score.indices[start:end], score.data[start:end]))
+            vals = [float(lookup[i]) for i in idx]
+        tot = dict(zip(total.indices[total.indptr[gi]:total.indptr[gi + 1]],
+                       total.data[total.indptr[gi]:total.indptr[gi + 1]]))
+        pres = dict(zip(present.indices[present.indptr[gi]:present.indptr[gi + 1]],
+                        present.data[present.indptr[gi]:present.indptr[gi + 1]]))
+        for rank, k in enumerate(_top(idx, vals, vocab, settings.top), 1):
+            i = idx[k]
+            row = (rank, str(vocab[i]), vals[k], int(tot.get(i, 0)), int(pres.get(i, 0)))
+            rows.append(((g,) + row) if settings.group_by else row)
+    return rows

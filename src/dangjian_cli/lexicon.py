@@ -1,0 +1,159 @@
+"""The slogan lexicon: formulations counted verbatim and kept whole by the tokenizer.
+
+Entries come from ``data/lexicon.tsv`` and from users' files in the same format (``--lexicon FILE``): a user entry
+with the same canonical form replaces the shipped one. Each entry's surface forms (its canonical form, its variants,
+the same with 、，；or nothing between clauses, and their traditional forms) are matched in one Aho-Corasick pass;
+overlapping matches resolve to the longest.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import InputError
+from .resources import DataFile, package_file, user_file
+
+KINDS = ("campaign", "slogan", "formula", "requirement", "term")
+_SEPARATORS = ("、", "，", "；", "")
+_SEP_RE = re.compile(r"[、，；,;]")
+_QUOTES = "“”‘’\"'"
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    canonical: str
+    kind: str
+    campaign: str  # campaign id or ""
+    first_year: int | None
+    variants: tuple[str, ...]
+    note: str
+    origin: str
+
+    @property
+    def key(self) -> str:
+        """The canonical form without quotes: the token's text."""
+        return strip_quotes(self.canonical)
+
+
+def strip_quotes(text: str) -> str:
+    return "".join(ch for ch in text if ch not in _QUOTES)
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    entry: LexiconEntry
+
+
+def _parse_entries(f: DataFile) -> list[LexiconEntry]:
+    out = []
+    for n, line in enumerate(f.lines, 1):
+        cells = [c.strip() for c in line.split("\t")]
+        if cells[0] == "canonical":
+            continue  # header
+        if len(cells) < 2:
+            raise InputError(f.origin, f"lexicon line {n} needs at least canonical and kind, tab-separated",
+                             "see docs/lexicon.md for the format")
+        cells += ["-"] * (6 - len(cells))
+        canonical, kind, campaign, first_year, variants, note = cells[:6]
+        if kind not in KINDS:
+            raise InputError(f.origin, f"lexicon line {n}: unknown kind {kind!r}", f"use one of {', '.join(KINDS)}")
+        year: int | None = None
+        if first_year not in ("", "-"):
+            if not first_year.isdigit():
+                raise InputError(f.origin, f"lexicon line {n}: first_year {first_year!r} is not a year")
+            year = int(first_year)
+        vs = tuple(v.strip() for v in variants.split("|") if v.strip() and v.strip() != "-")
+        out.append(LexiconEntry(canonical, kind, "" if campaign in ("", "-") else campaign, year, vs,
+                                "" if note == "-" else note, f.origin))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def surface_forms(entry: LexiconEntry) -> set[str]:
+    """Every form the entry is matched in: separators varied, quotes dropped, traditional forms added."""
+    forms: set[str] = set()
+    for base in (entry.canonical, *entry.variants):
+        for b in {base, strip_quotes(base)}:
+            parts = _SEP_RE.split(b)
+            if len(parts) > 1:
+                for sep in _SEPARATORS:
+                    forms.add(sep.join(parts))
+                # A pair of clause groups is often written with ， between groups and 、 inside them.
+            forms.add(b)
+    trad = {_s2t().convert(f) for f in forms}
+    return {f for f in forms | trad if len(f) >= 2}
+
+
+class Lexicon:
+    """Entries and their Aho-Corasick automaton."""
+
+    def __init__(self, entries: list[LexiconEntry], files: list[DataFile]) -> None:
+        self.files = files
+        by_canonical: dict[str, LexiconEntry] = {}
+        for e in entries:
+            by_canonical[e.key] = e  # later files replace earlier entries
+        self.entries: list[LexiconEntry] = list(by_canonical.values())
+        self.surface_to_entry: dict[str, LexiconEntry] = {}
+        for e in self.entries:
+            for form in sorted(surface_forms(e)):
+                # A form shared by two entries belongs to the one whose canonical form it is.
+                if form not in self.surface_to_entry or form == e.key:
+                    self.surface_to_entry[form] = e
+        self._automaton = None
+
+    @property
+    def automaton(self):
+        if self._automaton is None:
+            import ahocorasick
+
+            a = ahocorasick.Automaton()
+            for form, entry in self.surface_to_entry.items():
+                a.add_word(form, (len(form), entry))
+            a.make_automaton()
+            self._automaton = a
+        return self._automaton
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, text: str) -> Iterator[Match]:
+        """Leftmost-longest, non-overlapping matches of any surface form, in text order."""
+        if not self.surface_to_entry:
+            return
+        for end, (length, entry) in self.automaton.iter_long(text):
+            yield Match(end - length + 1, end + 1, entry)
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, canonical key)`` of every match, in text order."""
+        if not self.surface_to_entry:
+            return []
+        return [(end - length + 1, end + 1, entry.key) for end, (length, entry) in self.automaton.iter_long(text)]
+
+    def get(self, canonical: str) -> LexiconEntry | None:
+        for e in self.entries:
+            if e.key == canonical or e.canonical == canonical:
+                return e
+        return None
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_automaton"] = None  # rebuilt lazily in worker processes
+        return state
+
+
+def load_lexicon(extra_files: tuple[str, ...] = (), use_default: bool = True) -> Lexicon:
+    files = ([package_file("lexicon.tsv")] if use_default else []) + [user_file(f, "lexicon") for f in extra_files]
+    entries: list[LexiconEntry] = []
+    for f in files:
+        entries.extend(_parse_entries(f))
+    return Lexicon(entries, files)

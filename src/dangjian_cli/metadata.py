@@ -1,0 +1,89 @@
+"""Metadata found in the text of plain-text articles: title, date, source and reporter."""
+from __future__ import annotations
+
+import re
+from datetime import date as _date
+
+_FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-/.](\d{1,2})[-/.](\d{1,2})(?!\d))")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+_SOURCE = re.compile(r"来源\s*[:：]\s*([^\s|｜，,。]{2,40})")
+_REPORTER = re.compile(r"记者\s*[:：]?\s*([\u4e00-\u9fff]{2,4}?)(?=[\s　,，、)）】■]|通讯员|$|文/|摄)")
+_TITLE_MAX = 40
+_TITLE_BAD_END = set("。！？；;，,：:")
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?(?:[ T].*)?$")
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    try:
+        _date(y, m, d)
+    except ValueError:
+        return False
+    return 1900 <= y <= 2100
+
+
+def normalize_date(value: object) -> str:
+    """An ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) from a metadata value, or ``""`` if it is not one."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if not text:
+        return ""
+    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    if compact:
+        y, m, d = map(int, compact.groups())
+        return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else ""
+    match = _ISO_DATE.match(text)
+    if not match:
+        return ""
+    y = int(match.group(1))
+    if not 1900 <= y <= 2100:
+        return ""
+    if match.group(2) is None:
+        return f"{y:04d}"
+    m = int(match.group(2))
+    if not 1 <= m <= 12:
+        return ""
+    if match.group(3) is None:
+        return f"{y:04d}-{m:02d}"
+    d = int(match.group(3))
+    return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else ""
+
+
+def date_from_text(text: str, head: int = 400) -> str:
+    """The article's date from its text: a dateline (a short line with a full date and a time or 来源) first, else
+    the first full date near the top. A bare month and day ("11月6日") is not a date."""
+    top = text[:head]
+    first = ""
+    for line in top.split("\n"):
+        for m in _FULL_DATE.finditer(line):
+            y = int(m.group(1))
+            mo = int(m.group(2) or m.group(4))
+            d = int(m.group(3) or m.group(5))
+            if not _valid(y, mo, d):
+                continue
+            iso = f"{y:04d}-{mo:02d}-{d:02d}"
+            if len(line.strip()) <= 80 and (_TIME.search(line) or "来源" in line or "发布" in line):
+                return iso
+            if not first and m.start() < 200:
+                first = iso
+    return first
+
+
+def source_from_text(text: str, head: int = 600) -> str:
+    m = _SOURCE.search(text[:head])
+    return m.group(1) if m else ""
+
+
+def author_from_text(text: str, head: int = 600) -> str:
+    m = _REPORTER.search(text[:head])
+    return m.group(1) if m else ""
+
+
+def looks_like_title(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > _TITLE_MAX or s[-1] in _TITLE_BAD_END:
+        return False
+    if _FULL_DATE.search(s) or "来源" in s or "记者" in s or ">>" in s:
+        return False
+    return bool(re.search(r"[\u4e00-\u9fff]", s))

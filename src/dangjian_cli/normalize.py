@@ -1,0 +1,278 @@
+"""Normalisation of raw article text for analysis, with a map back to the original offsets.
+
+Steps, in order: traditional → simplified (per document, only when the document is traditional), full-width Latin
+letters and digits → half-width, quote variants unified, web and broadcast debris removed, lines broken mid-sentence
+joined, white space tidied. Character replacements keep every offset; deletions are recorded in an ``OffsetMap`` so
+that any span of the normalised text can be traced to the original.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .resources import DataFile, package_file, user_file
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+# Full-width Latin letters and digits to half-width; Chinese punctuation is kept. Quote variants are unified so that
+# lexicon forms written with “” match text written with 「」 or 『』.
+_TRANSLATE = {code: code - 0xFEE0 for code in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B))
+              + list(range(0xFF41, 0xFF5B))}
+_TRANSLATE.update({0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: 0x20,
+                   0xFEFF: 0x20, 0x09: 0x20, ord("「"): ord("“"), ord("」"): ord("”"), ord("『"): ord("‘"),
+                   ord("』"): ord("’"), ord("〝"): ord("“"), ord("〞"): ord("”"), ord("＂"): ord('"'),
+                   ord("﹁"): ord("“"), ord("﹂"): ord("”"), ord("\r"): ord("\n"), 0x2028: ord("\n"),
+                   0x2029: ord("\n"), ord("．"): ord(".")})
+
+# A line that ends with one of these ends a sentence; a line that does not may have been broken mid-sentence.
+SENTENCE_END = set("。！？!?；;…”’」』)）】》:：.")
+# Characters that cannot begin a sentence: a line starting with one continues the line before.
+CONTINUATION_START = set("的地得了着过和与及或并而但却也又就才都，、。；：！？”’）)》」』")
+
+TRADITIONAL_SHARE = 0.10  # share of Han characters that change under t2s above which a document is traditional
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Piecewise-linear map from normalised offsets to original offsets.
+
+    Segment k covers normalised offsets [norm_starts[k], norm_starts[k+1]) and maps offset i to
+    orig_starts[k] + (i - norm_starts[k]).
+    """
+
+    norm_starts: tuple[int, ...] = (0,)
+    orig_starts: tuple[int, ...] = (0,)
+
+    def to_original(self, offset: int) -> int:
+        k = bisect_right(self.norm_starts, offset) - 1
+        return self.orig_starts[k] + (offset - self.norm_starts[k])
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of normalised ``[start, end)``; deleted text inside the span is included."""
+        if end <= start:
+            o = self.to_original(start)
+            return o, o
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def _delete_spans(text: str, omap: OffsetMap, spans: list[tuple[int, int]]) -> tuple[str, OffsetMap]:
+    """Remove sorted, non-overlapping ``spans`` from ``text`` and compose the offset map."""
+    if not spans:
+        return text, omap
+    pieces: list[str] = []
+    norm_starts: list[int] = []
+    orig_starts: list[int] = []
+    old_n, old_o = omap.norm_starts, omap.orig_starts
+    pos = 0
+    new_len = 0
+
+    def keep(a: int, b: int) -> None:
+        nonlocal new_len
+        if b <= a:
+            return
+        pieces.append(text[a:b])
+        k = bisect_right(old_n, a) - 1
+        cursor = a
+        while cursor < b:
+            seg_end = old_n[k + 1] if k + 1 < len(old_n) else b
+            stop = min(seg_end, b)
+            orig = old_o[k] + (cursor - old_n[k])
+            if norm_starts and orig_starts[-1] + (new_len - norm_starts[-1]) == orig:
+                pass  # contiguous with the previous segment
+            else:
+                norm_starts.append(new_len)
+                orig_starts.append(orig)
+            new_len += stop - cursor
+            cursor = stop
+            k += 1
+
+    for a, b in spans:
+        keep(pos, a)
+        pos = max(pos, b)
+    keep(pos, len(text))
+    if not norm_starts:
+        norm_starts, orig_starts = [0], [omap.to_original(0) if text else 0]
+    return "".join(pieces), OffsetMap(tuple(norm_starts), tuple(orig_starts))
+
+
+@dataclass(frozen=True)
+class BoilerplatePatterns:
+    line_patterns: tuple[re.Pattern[str], ...]
+    inline_patterns: tuple[re.Pattern[str], ...]
+    files: tuple[DataFile, ...]
+    tail_patterns: tuple[re.Pattern[str], ...] = ()
+
+    def is_tail_line(self, line: str) -> bool:
+        s = line.strip()
+        return bool(s) and any(p.fullmatch(s) for p in self.tail_patterns)
+
+    def is_debris_line(self, line: str) -> bool:
+        s = line.strip()
+        return bool(s) and any(p.fullmatch(s) for p in self.line_patterns)
+
+
+def load_boilerplate(extra_files: tuple[str, ...] = (), use_default: bool = True) -> BoilerplatePatterns:
+    files = ([package_file("boilerplate.txt")] if use_default else []) + [user_file(f, "boilerplate") for f in extra_files]
+    lines, inline, tail = [], [], []
+    for f in files:
+        for row in f.lines:
+            kind, _, pattern = row.partition("\t")
+            try:
+                compiled = re.compile(pattern.strip())
+            except re.error as exc:
+                from .errors import InputError
+
+                raise InputError(f.origin, f"bad boilerplate pattern {pattern!r} ({exc})") from None
+            kind = kind.strip()
+            {"line": lines, "inline": inline, "tail": tail}.get(kind, inline).append(compiled)
+    return BoilerplatePatterns(tuple(lines), tuple(inline), tuple(files), tuple(tail))
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern[str]:
+    """Characters that OpenCC's t2s changes: their share tells traditional documents from simplified ones."""
+    conv = _t2s()
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    changed = []
+    # Convert in chunks separated by newlines so phrase rules cannot join neighbours.
+    for i in range(0, len(chars), 2000):
+        chunk = chars[i:i + 2000]
+        out = conv.convert("\n".join(chunk)).split("\n")
+        if len(out) != len(chunk):
+            out = [conv.convert(c) for c in chunk]
+        changed.extend(c for c, o in zip(chunk, out) if o != c)
+    return re.compile("[" + "".join(changed) + "]")
+
+
+def detect_script(text: str) -> str:
+    """``"traditional"`` when at least 10 % of the Han characters are traditional-only forms, else ``"simplified"``."""
+    han = len(HAN.findall(text))
+    if han == 0:
+        return "simplified"
+    trad = len(_traditional_chars().findall(text))
+    return "traditional" if trad >= 3 and trad / han >= TRADITIONAL_SHARE else "simplified"
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s, keeping every character at its offset (lines whose length would change go char by char)."""
+    conv = _t2s()
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    lines = text.split("\n")
+    fixed = []
+    for line in lines:
+        c = conv.convert(line)
+        if len(c) != len(line):
+            c = "".join(ch2 if len(ch2 := conv.convert(ch)) == 1 else ch for ch in line)
+        fixed.append(c)
+    return "\n".join(fixed)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str  # what analysis runs on
+    converted: str  # the original after 1:1 replacements (script and width), before deletions
+    offsets: OffsetMap
+    script: str
+
+
+_FULLWIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\u201c\u201d\u3001\u3002\uff08\uff09"
+_ASCII_PUNCT_IN_HAN = re.compile(rf"(?<=[{_HAN_CLASS}])[,;:?!()]|[,;:?!()](?=[{_HAN_CLASS}])")
+_LINE = re.compile(r"[^\n]*\n?")
+_SPACE_RUN = re.compile(r" {2,}")
+_EDGE_SPACE = re.compile(r"^ +| +$", re.M)
+_NEWLINE_RUN = re.compile(r"\n[ \n]*")
+
+
+def _should_join(prev: str, nxt: str) -> bool:
+    """Was the paragraph break between ``prev`` and ``nxt`` a line broken mid-sentence?"""
+    if not prev or not nxt:
+        return False
+    if nxt[0] in CONTINUATION_START:
+        return True
+    if prev[-1] in SENTENCE_END:
+        return False
+    if not HAN.match(prev[-1]) or not HAN.match(nxt[0]):
+        return False
+    return len(prev) >= 40 or (len(prev) >= 20 and ("，" in prev or "。" in prev))
+
+
+def normalize(raw: str, boilerplate: BoilerplatePatterns | None, script: str | None = None) -> Normalized:
+    """Normalise ``raw``; ``boilerplate=None`` keeps debris."""
+    script = script or detect_script(raw)
+    text = to_simplified(raw) if script == "traditional" else raw
+    text = text.translate(_TRANSLATE)
+    # ASCII punctuation inside Chinese text becomes the Chinese form (one character for one: offsets keep).
+    text = _ASCII_PUNCT_IN_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group()], text)
+    converted = text
+    omap = OffsetMap()
+
+    if boilerplate is not None:
+        spans: list[tuple[int, int]] = []
+        for m in _LINE.finditer(text):
+            line = m.group()
+            if not line:
+                break
+            if boilerplate.is_tail_line(line):
+                spans.append((m.start(), len(text)))
+                break
+            if boilerplate.is_debris_line(line):
+                spans.append((m.start(), m.end()))
+                continue
+            inner: list[tuple[int, int]] = []
+            for p in boilerplate.inline_patterns:
+                inner.extend((m.start() + x.start(), m.start() + x.end()) for x in p.finditer(line) if x.end() > x.start())
+            if inner:
+                inner.sort()
+                merged = [inner[0]]
+                for a, b in inner[1:]:
+                    if a <= merged[-1][1]:
+                        merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+                    else:
+                        merged.append((a, b))
+                spans.extend(merged)
+        text, omap = _delete_spans(text, omap, spans)
+
+    # White space: drop spaces at line edges, collapse runs of spaces, then decide each paragraph break.
+    spans = [(m.start(), m.end()) for m in _EDGE_SPACE.finditer(text) if m.end() > m.start()]
+    spans += [(m.start() + 1, m.end()) for m in _SPACE_RUN.finditer(text)]
+    spans.sort()
+    text, omap = _delete_spans(text, omap, _merge(spans))
+
+    spans = []
+    for m in _NEWLINE_RUN.finditer(text):
+        a, b = m.start(), m.end()
+        if a == 0 or b == len(text):
+            spans.append((a, b))
+            continue
+        prev_start = text.rfind("\n", 0, a) + 1
+        prev = text[prev_start:a]
+        nxt_end = text.find("\n", b)
+        nxt = text[b:nxt_end if nxt_end >= 0 else len(text)]
+        if _should_join(prev, nxt):
+            spans.append((a, b))
+        elif b - a > 1:
+            spans.append((a + 1, b))
+    text, omap = _delete_spans(text, omap, spans)
+    return Normalized(text, converted, omap, script)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged

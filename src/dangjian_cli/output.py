@@ -1,0 +1,251 @@
+"""The output layer shared by every command: rows with named columns rendered as a Rich table on a terminal and
+as TSV/CSV/JSON/JSONL elsewhere, written atomically with ``--output``.
+
+``Environment`` holds the streams and whether they are terminals, so tests can fake a terminal or a pipe.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import DangjianError, UsageError
+
+FORMATS = ("table", "tsv", "csv", "json", "jsonl")
+
+
+@dataclass
+class Environment:
+    """Where output goes, and what kind of place that is."""
+
+    stdout: TextIO
+    stderr: TextIO
+    stdout_isatty: bool
+    stderr_isatty: bool
+    quiet: bool = False
+
+    @classmethod
+    def from_system(cls) -> Environment:
+        force = os.environ.get("DANGJIAN_FORCE_TERMINAL")
+        return cls(sys.stdout, sys.stderr,
+                   stdout_isatty=_isatty(sys.stdout) if force is None else force == "1",
+                   stderr_isatty=_isatty(sys.stderr) if force is None else force == "1")
+
+    def warn(self, message: str) -> None:
+        """Warnings go to stderr unless ``--quiet``: a skipped file must never pass unnoticed in a pipeline."""
+        if not self.quiet:
+            print(f"dangjian: warning: {message}", file=self.stderr, flush=True)
+
+    def note(self, message: str) -> None:
+        """Informational messages: only on a terminal."""
+        if not self.quiet and self.stderr_isatty:
+            print(f"dangjian: {message}", file=self.stderr, flush=True)
+
+    @property
+    def show_progress(self) -> bool:
+        return self.stderr_isatty and not self.quiet
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Table:
+    """A command's result: named columns and rows (an iterable, consumed once, so rows can stream)."""
+
+    columns: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    title: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    highlight: str | None = None  # a column shown in bold on a terminal
+
+
+def format_value(value: Any) -> str:
+    """Text of a cell for TSV/CSV/table: deterministic, six significant digits for floats."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        text = format(value, ".6g")
+        return "0" if text == "-0" else text
+    if isinstance(value, (list, tuple)):
+        return "|".join(format_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return float(format(value, ".6g"))
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value
+
+
+def _tsv_cell(value: Any) -> str:
+    text = format_value(value)
+    if any(ch in text for ch in "\\\t\n\r"):
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def render(table: Table, fmt: str, out: TextIO, header: bool = True, env: Environment | None = None) -> int:
+    """Write ``table`` to ``out`` in ``fmt``; return the number of rows."""
+    n = 0
+    # Take the first row before writing anything, so that an error in reading the input leaves no header behind.
+    rows = iter(table.rows)
+    try:
+        first = next(rows)
+    except StopIteration:
+        table = Table(table.columns, [], table.title, table.meta, table.highlight)
+    else:
+        table = Table(table.columns, itertools.chain([first], rows), table.title, table.meta, table.highlight)
+    if fmt == "tsv":
+        if header:
+            out.write("\t".join(table.columns) + "\n")
+        for row in table.rows:
+            out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
+            n += 1
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        if header:
+            writer.writerow(table.columns)
+        for row in table.rows:
+            writer.writerow([format_value(v) for v in row])
+            n += 1
+    elif fmt == "jsonl":
+        cols = list(table.columns)
+        for row in table.rows:
+            out.write(json.dumps({c: json_value(v) for c, v in zip(cols, row)}, ensure_ascii=False) + "\n")
+            n += 1
+    elif fmt == "json":
+        cols = list(table.columns)
+        out.write("{\n")
+        if table.meta:
+            out.write(f'"meta": {json.dumps(json_value(table.meta), ensure_ascii=False, sort_keys=True)},\n')
+        out.write('"rows": [')
+        for row in table.rows:
+            out.write(("," if n else "") + "\n" + json.dumps({c: json_value(v) for c, v in zip(cols, row)},
+                                                               ensure_ascii=False))
+            n += 1
+        out.write("\n]}\n" if n else "]}\n")
+    elif fmt == "table":
+        n = _render_rich(table, out, header, env)
+    else:
+        raise UsageError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+    return n
+
+
+def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | None) -> int:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    rows = [list(r) for r in table.rows]
+    console = Console(file=out, force_terminal=env.stdout_isatty if env else None, soft_wrap=False,
+                      highlight=False)
+    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
+                                  for r in rows) for i in range(len(table.columns))]
+    caption = _caption(table.meta.get("provenance", {}))
+    rt = RichTable(title=table.title or None, show_header=header, header_style="bold", caption=caption,
+                   caption_style="dim")
+    for i, col in enumerate(table.columns):
+        wide = col in ("title", "tokens", "left", "right", "text", "evidence", "path")
+        rt.add_column(col, justify="right" if numeric[i] else "left",
+                      style="bold cyan" if col == table.highlight else None,
+                      overflow="ellipsis" if col == "title" else "fold",
+                      no_wrap=numeric[i] or col == table.highlight,
+                      max_width=24 if col == "title" else None)
+    for r in rows:
+        rt.add_row(*[v if isinstance(v, Text) else Text(format_value(v)) for v in r])
+    console.print(rt)
+    if not rows:
+        console.print(Text("(no rows)", style="dim"))
+    return len(rows)
+
+
+def _caption(prov: dict[str, str]) -> str | None:
+    """A short provenance line: the engine and the data versions (one version when all shipped files agree)."""
+    if not prov:
+        return None
+    parts = [f"{k} {v}" for k, v in prov.items() if k == "engine"]
+    data = {k: v for k, v in prov.items() if k != "engine"}
+    versions = {v for k, v in data.items() if "(" not in k}
+    if len(versions) == 1:
+        parts.append(f"data {versions.pop()}")
+    else:
+        parts.extend(f"{k} {v}" for k, v in data.items() if "(" not in k)
+    parts.extend(f"{k} {v}" for k, v in data.items() if "(" in k)
+    return " · ".join(parts)
+
+
+def choose_format(fmt: str | None, output: Path | None, env: Environment) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+        return fmt
+    if output is not None:
+        ext = output.suffix.lower().lstrip(".")
+        return ext if ext in ("tsv", "csv", "json", "jsonl") else "tsv"
+    return "table" if env.stdout_isatty else "tsv"
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A file that appears at ``path`` only when writing finished: never half-written output."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise DangjianError(f"cannot write {path}: folder {directory} does not exist", "create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def emit(table: Table, fmt: str | None, output: Path | None, header: bool, env: Environment) -> int:
+    """Render ``table`` to ``output`` (atomically) or to the environment's stdout."""
+    chosen = choose_format(fmt, output, env)
+    if output is not None:
+        with atomic_writer(output) as fh:
+            file_env = Environment(fh, env.stderr, False, env.stderr_isatty, env.quiet)
+            return render(table, chosen, fh, header, file_env)
+    n = render(table, chosen, env.stdout, header, env)
+    env.stdout.flush()
+    return n
+
+
+def render_to_string(table: Table, fmt: str, header: bool = True) -> str:
+    buf = io.StringIO()
+    render(table, fmt, buf, header)
+    return buf.getvalue()

@@ -1,0 +1,51 @@
+"""Documents through the tokenizer, with the token cache: what every command that needs tokens iterates."""
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+
+from .cache import TokenCache
+from .corpus import Document
+from .tokenize import Token, Tokenizer
+
+
+class Analyzer:
+    """A tokenizer and (optionally) a token cache used together."""
+
+    def __init__(self, tokenizer: Tokenizer | None = None, cache: TokenCache | None = None) -> None:
+        self.tokenizer = tokenizer or Tokenizer()
+        self.cache = cache
+
+    def bounds(self, text: str) -> array:
+        if self.cache is None:
+            return self.tokenizer.segment(text)
+        key = self.cache.key(self.tokenizer.segmentation_key, text)
+        found = self.cache.get(key, len(text))
+        if found is not None:
+            return found
+        bounds = self.tokenizer.segment(text)
+        self.cache.put(key, bounds)
+        return bounds
+
+    def words(self, doc: Document | str) -> list[str]:
+        text = doc if isinstance(doc, str) else doc.text
+        return self.tokenizer.words(text, self.bounds(text))
+
+    def tokens(self, doc: Document | str, filtered: bool = True) -> list[Token]:
+        text = doc if isinstance(doc, str) else doc.text
+        return self.tokenizer.tokenize(text, self.bounds(text), filtered=filtered)
+
+    def stream_words(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[str]]]:
+        try:
+            for doc in docs:
+                yield doc, self.words(doc)
+        finally:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None:
+            self.cache.flush()
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()

@@ -1,0 +1,252 @@
+"""The tokenizer pipeline shared by every command.
+
+normalised text → protected spans (every lexicon form, found first, one token whatever the segmenter would do) →
+segmentation of the gaps (rjieba by default, jieba with ``engine="jieba"``; both with jieba's dictionary plus the
+shipped domain dictionary) → filters (stop words, numbers, punctuation, single characters) → tokens with offsets.
+
+Segmentation results are plain cut positions (``bounds``), so they can be cached and reused with other filters.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .errors import UsageError
+from .lexicon import Lexicon, load_lexicon
+from .resources import DataFile, package_file, provenance, user_file
+
+ENGINES = ("rjieba", "jieba")
+TOKENIZER_VERSION = "2"  # bump when segmentation output changes for the same inputs
+
+_NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
+                      r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
+_CN_NUMERAL = re.compile(r"^[零〇一二三四五六七八九十百千万亿两几]+[年月日号个名人次万亿余多元件处届期岁天周倍]?$")
+_HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
+# A numeric formula in quotes (“两路两侧”, “三亮三比”, “五看五查”): a numeral and a stem, twice. Local formulae are
+# not in any lexicon, so a quoted one protects every occurrence of it in the same document.
+NUMERAL = "一二两三四五六七八九十百千万双"
+QUOTED_FORMULA = re.compile(rf"“([{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff])”")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # the token as analysed: the canonical form for lexicon matches
+    start: int  # offsets in the document's normalised text
+    end: int
+    kind: str  # "lexicon" or "word"
+    surface: str  # the text as it stands
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    engine: str = "rjieba"
+    lexicon_files: tuple[str, ...] = ()
+    use_default_lexicon: bool = True
+    user_dict_files: tuple[str, ...] = ()
+    use_default_dict: bool = True
+    stopword_files: tuple[str, ...] = ()
+    use_default_stopwords: bool = True
+    keep_numbers: bool = False
+    keep_single: bool = False
+    hmm: bool = True
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise UsageError(f"unknown engine {self.engine!r}", f"use one of: {', '.join(ENGINES)}")
+
+
+def _dict_entries(files: list[DataFile]) -> list[tuple[str, int | None, str | None]]:
+    out = []
+    for f in files:
+        for line in f.lines:
+            parts = line.split()
+            word = parts[0]
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            tag = parts[2] if len(parts) > 2 else (parts[1] if len(parts) == 2 and not parts[1].isdigit() else None)
+            out.append((word, freq, tag))
+    return out
+
+
+class Tokenizer:
+    """Segments normalised text into tokens; one instance serves a whole run (and can be pickled to workers)."""
+
+    def __init__(self, config: TokenizerConfig | None = None) -> None:
+        self.config = config or TokenizerConfig()
+        c = self.config
+        self.lexicon: Lexicon = load_lexicon(c.lexicon_files, c.use_default_lexicon)
+        self.dict_files = ([package_file("domain_dict.txt")] if c.use_default_dict else []) + [
+            user_file(f, "user dictionary") for f in c.user_dict_files]
+        self.stop_files = ([package_file("stopwords_function.txt"), package_file("stopwords_dangjian.txt")]
+                           if c.use_default_stopwords else []) + [user_file(f, "stop-word") for f in c.stopword_files]
+        self.stopwords: frozenset[str] = frozenset(w.strip() for f in self.stop_files for w in f.lines)
+        self._keep: dict[str, bool] = {}
+        self._engine = None
+
+    # -- identity ------------------------------------------------------------------------------------------------
+    @cached_property
+    def segmentation_key(self) -> str:
+        """What segmentation depends on (engine, its version, dictionaries, lexicon): the cache key's prefix."""
+        h = hashlib.sha1()
+        h.update(f"{TOKENIZER_VERSION}|{self.config.engine}|{self.engine_version}|{self.config.hmm}".encode())
+        for f in [*self.lexicon.files, *self.dict_files]:
+            h.update(f"|{f.name}:{f.digest}:{len(f.lines)}".encode())
+            if f.origin != "package":
+                h.update("\n".join(f.lines).encode())
+        return h.hexdigest()[:16]
+
+    @cached_property
+    def engine_version(self) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version(self.config.engine)
+        except PackageNotFoundError:
+            return "unknown"
+
+    def provenance(self) -> dict[str, str]:
+        out = {"engine": f"{self.config.engine} {self.engine_version}"}
+        out.update(provenance([*self.lexicon.files, *self.dict_files, *self.stop_files]))
+        return out
+
+    # -- engine --------------------------------------------------------------------------------------------------
+    def _load_engine(self):
+        entries = _dict_entries(self.dict_files)
+        # Lexicon forms without punctuation go into the segmenter's dictionary too, so the text around a protected
+        # span is segmented as if the span were one word.
+        if self.config.engine == "rjieba":
+            import rjieba
+
+            engine = rjieba.Jieba()
+            for word, freq, tag in entries:
+                engine.add_word(word, freq, tag)
+            return engine
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        engine = jieba.Tokenizer()
+        engine.initialize()
+        for word, freq, tag in entries:
+            engine.add_word(word, freq, tag)
+        return engine
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = self._load_engine()
+        return self._engine
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_engine"] = None  # engines are rebuilt in each worker process
+        return state
+
+    def _cut(self, text: str) -> list[str]:
+        if self.config.engine == "rjieba":
+            return self.engine.cut(text, self.config.hmm)
+        return list(self.engine.cut(text, HMM=self.config.hmm))
+
+    # -- segmentation --------------------------------------------------------------------------------------------
+    def segment(self, text: str) -> array:
+        """Cut positions covering ``text``: ``bounds[0] == 0``, ``bounds[-1] == len(text)``. Lexicon spans are
+        single pieces; everything else is cut by the engine."""
+        bounds = array("I", [0])
+        pos = 0
+        for start, end in self.protected_spans(text):
+            if start > pos:
+                self._append_cut(bounds, text[pos:start], pos)
+            bounds.append(end)
+            pos = end
+        if pos < len(text):
+            self._append_cut(bounds, text[pos:], pos)
+        return bounds
+
+    def protected_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans kept whole: lexicon matches, then quoted numeric formulae wherever they recur in the text."""
+        spans = [(a, b) for a, b, _key in self.lexicon.spans(text)]
+        formulae = {m.group(1) for m in QUOTED_FORMULA.finditer(text)} if "“" in text else set()
+        formulae -= self.lexicon.surface_to_entry.keys()
+        if not formulae:
+            return spans
+        extra = []
+        for f in formulae:
+            at = text.find(f)
+            while at >= 0:
+                extra.append((at, at + len(f)))
+                at = text.find(f, at + len(f))
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted(spans + extra, key=lambda s: (s[0], -s[1])):
+            if merged and a < merged[-1][1]:
+                continue  # overlaps an earlier (or longer) span
+            merged.append((a, b))
+        return merged
+
+    def _append_cut(self, bounds: array, gap: str, offset: int) -> None:
+        at = offset
+        for piece in self._cut(gap):
+            at += len(piece)
+            bounds.append(at)
+
+    # -- filters -------------------------------------------------------------------------------------------------
+    def keeps(self, piece: str) -> bool:
+        """Whether a (canonical) piece is a token after filtering; memoised per distinct piece."""
+        decision = self._keep.get(piece)
+        if decision is None:
+            decision = self._decide(piece)
+            self._keep[piece] = decision
+        return decision
+
+    def _decide(self, piece: str) -> bool:
+        if piece in self.lexicon.surface_to_entry:
+            return True
+        word = piece.strip()
+        if word != piece or not word:
+            return False
+        if not _HAS_WORD_CHAR.search(word) and not (self.config.keep_numbers and any(c.isdigit() for c in word)):
+            return False
+        if word in self.stopwords:
+            return False
+        if not self.config.keep_numbers and (_NUMERIC.match(word) or _CN_NUMERAL.match(word)):
+            return False
+        if not self.config.keep_single and len(word) < 2:
+            return False
+        return True
+
+    def canonical(self, piece: str) -> str:
+        entry = self.lexicon.surface_to_entry.get(piece)
+        return entry.key if entry is not None else piece
+
+    def words(self, text: str, bounds: Sequence[int] | None = None) -> list[str]:
+        """The filtered tokens of ``text`` as strings (lexicon matches in canonical form): the fast path."""
+        if bounds is None:
+            bounds = self.segment(text)
+        keeps = self.keeps
+        s2e = self.lexicon.surface_to_entry
+        out = []
+        for a, b in zip(bounds, bounds[1:]):
+            piece = text[a:b]
+            if keeps(piece):
+                entry = s2e.get(piece)
+                out.append(entry.key if entry is not None else piece)
+        return out
+
+    def tokenize(self, text: str, bounds: Sequence[int] | None = None, filtered: bool = True) -> list[Token]:
+        """Tokens with offsets; ``filtered=False`` returns every piece, white space and punctuation included."""
+        if bounds is None:
+            bounds = self.segment(text)
+        s2e = self.lexicon.surface_to_entry
+        out = []
+        for a, b in zip(bounds, bounds[1:]):
+            piece = text[a:b]
+            if filtered and not self.keeps(piece):
+                continue
+            entry = s2e.get(piece)
+            if entry is not None:
+                out.append(Token(entry.key, a, b, "lexicon", piece))
+            else:
+                out.append(Token(piece, a, b, "word", piece))
+        return out

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SEED_IDS, SEEDS, run_cli, seed
+from dangjian_cli.corpus import LoaderOptions, iter_documents, load_documents
+from dangjian_cli.errors import EmptyCorpusError, InputError, UsageError
+from dangjian_cli.metadata import date_from_text, normalize_date
+from dangjian_cli.normalize import detect_script, to_simplified
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return {d.id: d for d in load_documents([str(SEEDS)])}
+
+
+def test_seeds_load_in_order_with_metadata(seeds):
+    assert list(seeds) == SEED_IDS
+    d4 = seeds["004_f03987007a3fccd1"]
+    assert d4.date == "2016-09-02"
+    assert d4.source == "人民网-中国共产党新闻网"
+    assert d4.title == "践行两学一做 释放发展动能"
+    assert seeds["000_4a5ffb8b83af9862"].title == "武义县“两学一做”助推创国卫"
+    assert seeds["002_f28af7c7846c6d33"].author == "张孟涛"
+    # A bare month and day is not a date.
+    assert seeds["002_f28af7c7846c6d33"].date == ""
+    assert seeds["001_3dcc71c6bc6fd224"].title == ""  # the first line is a paragraph, not a title
+
+
+def test_traditional_seed_is_detected_and_converted(seeds):
+    d3 = seeds["003_caf6c99ba3fcd165"]
+    assert d3.script == "traditional"
+    assert "两学一做" in d3.text and "兩學一做" not in d3.text
+    assert "兩學一做" in d3.original
+    assert d3.title == "匯聚推進跨越發展的強大動力"  # titles are shown as written
+    assert all(d.script == "simplified" for k, d in seeds.items() if k != "003_caf6c99ba3fcd165")
+
+
+def test_debris_is_removed_from_seed_004(seeds):
+    text = seeds["004_f03987007a3fccd1"].text
+    assert "中国共产党新闻网>>" not in text
+    assert "来源" not in text and "10:26" not in text
+    assert not text.startswith("中国共产党")
+    raw = run_cli("segment", "--keep-boilerplate", "--all", str(seed(4)))
+    assert "中国共产党 新闻网 > > 党建" in raw.stdout
+    assert "扫一扫" in raw.stdout and "扫一扫" not in text
+
+
+def test_lines_broken_mid_sentence_are_joined(seeds):
+    text = seeds["001_3dcc71c6bc6fd224"].text
+    assert "不断增强党组织和党员的政治意识" in text
+    assert "各级党组织要把" in text
+    assert "与“三会一课”紧密结合，每年" in text
+    # Headings stay on their own lines.
+    assert "\n写好“学字诀”，党员教育“升级版”\n" in text
+    assert "\n义乌市依托“微系列”\n" in seeds["000_4a5ffb8b83af9862"].text
+
+
+def test_offsets_lead_back_to_the_original(seeds):
+    for d in seeds.values():
+        converted = to_simplified(d.original) if d.script == "traditional" else d.original
+        for i in range(0, len(d.text), 7):
+            ch = d.text[i]
+            o = d.offsets.to_original(i)
+            src = converted[o]
+            # Only width, quote and punctuation changes are allowed between the two.
+            assert ch == src or ch in "“”‘’，；：？！（）\"" or (ch.isascii() and ch.isalnum()), (d.id, i, ch, src)
+    d3 = seeds["003_caf6c99ba3fcd165"]
+    i = d3.text.index("两学一做")
+    assert d3.original_slice(i, i + 4) == "兩學一做"
+
+
+@pytest.mark.parametrize("encoding,write", [
+    ("gb18030", lambda s: s.encode("gb18030")),
+    ("utf-8-sig", lambda s: s.encode("utf-8-sig")),
+    ("utf-16", lambda s: s.encode("utf-16")),
+])
+def test_reencoded_seeds_read_back_identical(tmp_path, seeds, encoding, write):
+    for n in (0, 1, 2, 4):
+        original = seed(n).read_text(encoding="utf-8")
+        path = tmp_path / f"{SEED_IDS[n]}.txt"
+        path.write_bytes(write(original))
+        (doc,) = load_documents([str(path)])
+        assert doc.original == original
+        assert doc.text == seeds[SEED_IDS[n]].text
+        assert doc.encoding == encoding
+
+
+def test_big5_traditional_seed_reads_back_identical(tmp_path, seeds):
+    original = seed(3).read_text(encoding="utf-8")
+    path = tmp_path / "big5.txt"
+    path.write_bytes(original.encode("big5"))
+    (doc,) = load_documents([str(path)])
+    assert doc.encoding == "big5"
+    assert doc.original == original
+    assert doc.text == seeds[SEED_IDS[3]].text
+    forced = load_documents([str(path)], LoaderOptions(encoding="big5"))[0]
+    assert forced.text == doc.text
+
+
+def test_gb18030_is_not_mistaken_for_big5(tmp_path):
+    path = tmp_path / "gb.txt"
+    path.write_bytes(seed(2).read_text(encoding="utf-8").encode("gbk"))
+    assert load_documents([str(path)])[0].encoding == "gb18030"
+
+
+def test_structured_inputs(tmp_path):
+    text0 = seed(0).read_text(encoding="utf-8")
+    rows = [{"doc_id": "a1", "headline": "标题一", "pubdate": "2016/9/2 10:00", "content": text0, "province": "浙江"},
+            {"doc_id": "a2", "headline": "标题二", "pubdate": "2019年11月", "content": "推进“不忘初心、牢记使命”主题教育。",
+             "province": "四川"}]
+    jl = tmp_path / "x.jsonl"
+    jl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    docs = load_documents([str(jl)])
+    assert [d.id for d in docs] == ["a1", "a2"]
+    assert docs[0].title == "标题一" and docs[0].date == "2016-09-02" and docs[1].date == "2019-11"
+    assert docs[0].fields == {"province": "浙江"}
+    assert docs[0].get("province") == "浙江" and docs[1].get("year") == "2019"
+    js = tmp_path / "x.json"
+    js.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert [d.text for d in load_documents([str(js)])] == [d.text for d in docs]
+    import csv
+
+    for ext, delim in ((".csv", ","), (".tsv", "\t")):
+        p = tmp_path / f"x{ext}"
+        with p.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=delim)
+            w.writeheader()
+            w.writerows(rows)
+        assert [d.text for d in load_documents([str(p)])] == [d.text for d in docs]
+    named = tmp_path / "named.jsonl"
+    named.write_text(json.dumps({"k": "x", "wenben": "党史学习教育"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="--text-field"):
+        load_documents([str(named)])
+    assert load_documents([str(named)], LoaderOptions(text_field="wenben", id_field="k"))[0].id == "x"
+
+
+def test_folders_globs_and_stdin(tmp_path):
+    assert len(load_documents([str(SEEDS / "00[0-2]*.txt")])) == 3
+    r = run_cli("corpus", "-", input=seed(4).read_bytes())
+    assert r.exit_code == 0 and "stdin\t践行两学一做 释放发展动能\t2016-09-02" in r.stdout
+    lines = "\n".join(json.dumps({"id": f"s{i}", "text": f"第{i}篇：两学一做"}, ensure_ascii=False) for i in range(3))
+    r = run_cli("corpus", "-", input=lines.encode())
+    assert [ln.split("\t")[0] for ln in r.stdout.splitlines()[1:]] == ["s0", "s1", "s2"]
+
+
+def test_errors_are_one_line_with_status(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "bin.txt"
+    binary.write_bytes(bytes(range(256)) * 20)
+    for args, fragment in (([str(empty)], "file is empty"), ([str(binary)], "binary"),
+                           ([str(tmp_path / "missing.txt")], "no such file or folder")):
+        r = run_cli("corpus", *args)
+        assert r.exit_code == 1
+        assert r.stdout == ""
+        assert len(r.stderr.strip().splitlines()) == 1 and fragment in r.stderr
+        assert r.stderr.startswith("dangjian: error: ")
+    r = run_cli("corpus", "--skip-errors", str(binary), str(seed(0)))
+    assert r.exit_code == 0 and SEED_IDS[0] in r.stdout and "skipped" in r.stderr
+    r = run_cli("corpus", "--encoding", "klingon", str(seed(0)))
+    assert r.exit_code == 2 and "unknown encoding" in r.stderr
+    gb = tmp_path / "gb.txt"
+    gb.write_bytes(seed(0).read_text(encoding="utf-8").encode("gb18030"))
+    r = run_cli("corpus", "--encoding", "utf-8", str(gb))
+    assert r.exit_code == 1 and "not valid utf-8" in r.stderr and "--encoding" in r.stderr
+    with pytest.raises(EmptyCorpusError):
+        load_documents([str(empty)], LoaderOptions(skip_errors=True), warn=lambda m: None)
+    with pytest.raises(UsageError):
+        LoaderOptions(encoding="nope")
+
+
+def test_dates():
+    assert normalize_date("2016-09-02") == "2016-09-02"
+    assert normalize_date("2016年9月2日") == "2016-09-02"
+    assert normalize_date("20160902") == "2016-09-02"
+    assert normalize_date("2025") == "2025"
+    assert normalize_date("2019-11") == "2019-11"
+    assert normalize_date("2019-13-01") == "" and normalize_date("昨天") == ""
+    assert date_from_text("标题\n2016年09月02日10:26    来源:人民网\n正文") == "2016-09-02"
+    assert date_from_text("11月6日，北白象镇召开") == ""
+
+
+def test_script_detection():
+    assert detect_script(seed(3).read_text(encoding="utf-8")) == "traditional"
+    assert detect_script("乾隆年间，他们推进两学一做学习教育") == "simplified"
+
+
+def test_iteration_streams(tmp_path):
+    # A generator: documents come one by one, nothing is read before it is asked for.
+    big = tmp_path / "big.jsonl"
+    with big.open("w", encoding="utf-8") as fh:
+        for i in range(2000):
+            fh.write(json.dumps({"id": i, "text": "两学一做" * 5}, ensure_ascii=False) + "\n")
+        fh.write("{not json\n")
+    it = iter_documents([str(big)])
+    first = next(it)
+    assert first.id == "0"
+    with pytest.raises(InputError, match=r"big.jsonl:2001"):
+        for _ in it:
+            pass

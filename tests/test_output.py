@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEEDS, run_cli, seed
+from dangjian_cli.errors import DangjianError
+from dangjian_cli.output import Environment, Table, emit, render_to_string
+
+TABLE = Table(["term", "count", "score", "note"], [("两学一做", 3, 0.123456789, "a\tb"), ("三会一课", 1, 2.0, None)])
+
+
+def test_formats_exact():
+    rows = list(TABLE.rows)
+
+    def t():
+        return Table(TABLE.columns, rows, meta={"provenance": {"lexicon.tsv": "v1"}})
+
+    assert render_to_string(t(), "tsv") == "term\tcount\tscore\tnote\n两学一做\t3\t0.123457\ta\\tb\n三会一课\t1\t2\t\n"
+    assert render_to_string(t(), "tsv", header=False) == "两学一做\t3\t0.123457\ta\\tb\n三会一课\t1\t2\t\n"
+    assert render_to_string(t(), "csv") == 'term,count,score,note\n两学一做,3,0.123457,a\tb\n三会一课,1,2,\n'
+    assert render_to_string(t(), "jsonl") == (
+        '{"term": "两学一做", "count": 3, "score": 0.123457, "note": "a\\tb"}\n'
+        '{"term": "三会一课", "count": 1, "score": 2.0, "note": null}\n')
+    doc = json.loads(render_to_string(t(), "json"))
+    assert doc["meta"] == {"provenance": {"lexicon.tsv": "v1"}}
+    assert doc["rows"][0] == {"term": "两学一做", "count": 3, "score": 0.123457, "note": "a\tb"}
+    assert json.loads(render_to_string(Table(["a"], []), "json")) == {"rows": []}
+
+
+def _env(tty: bool) -> Environment:
+    return Environment(io.StringIO(), io.StringIO(), stdout_isatty=tty, stderr_isatty=tty)
+
+
+def test_terminal_gets_a_table_and_a_pipe_gets_tsv():
+    env = _env(True)
+    emit(Table(["term", "count"], [("两学一做", 3)]), None, None, True, env)
+    out = env.stdout.getvalue()
+    assert "┃" in out or "│" in out
+    assert "两学一做" in out
+    env = _env(False)
+    emit(Table(["term", "count"], [("两学一做", 3)]), None, None, True, env)
+    assert env.stdout.getvalue() == "term\tcount\n两学一做\t3\n"
+
+
+def test_fake_terminal_through_the_cli():
+    r = run_cli("corpus", str(seed(0)), env={"DANGJIAN_FORCE_TERMINAL": "1"})
+    assert "━" in r.stdout and "武义县" in r.stdout
+    r = run_cli("corpus", str(seed(0)))
+    assert r.stdout.startswith("id\ttitle\t")
+
+
+def test_output_file_is_atomic(tmp_path):
+    target = tmp_path / "out.tsv"
+
+    def rows():
+        yield ("a", 1)
+        raise DangjianError("boom")
+
+    with pytest.raises(DangjianError):
+        emit(Table(["x", "y"], rows()), None, target, True, _env(False))
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+    emit(Table(["x", "y"], [("a", 1)]), None, target, True, _env(False))
+    assert target.read_text(encoding="utf-8") == "x\ty\na\t1\n"
+    emit(Table(["x", "y"], [("a", 1)]), None, tmp_path / "out.jsonl", True, _env(False))
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == '{"x": "a", "y": 1}\n'
+
+
+def test_cli_output_option_writes_nothing_on_error(tmp_path):
+    target = tmp_path / "docs.csv"
+    r = run_cli("corpus", str(SEEDS), str(tmp_path / "missing"), "-o", str(target))
+    assert r.exit_code == 1 and not target.exists()
+    r = run_cli("corpus", str(SEEDS), "-o", str(target))
+    assert r.exit_code == 0 and r.stdout == ""
+    assert target.read_text(encoding="utf-8").startswith("id,title,date,source,author,chars,script,encoding,path\n")
+
+
+def test_pipe_to_head_ends_quietly():
+    cmd = f"{sys.executable} -m dangjian_cli segment {SEEDS} {SEEDS} {SEEDS} | head -1"
+    p = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, capture_output=True, timeout=300)
+    assert p.stdout.decode() == "id\ttokens\n"
+    assert p.stderr == b""
+    assert p.returncode == 0
+
+
+def test_output_is_deterministic():
+    a = run_cli("segment", str(SEEDS), "-f", "jsonl").stdout
+    b = run_cli("segment", str(SEEDS), "-f", "jsonl", "--no-cache").stdout
+    assert a == b and len(a) > 1000

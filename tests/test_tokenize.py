@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEEDS, seed
+from dangjian_cli.corpus import load_documents
+from dangjian_cli.lexicon import load_lexicon
+from dangjian_cli.pipeline import Analyzer
+from dangjian_cli.tokenize import Tokenizer, TokenizerConfig
+
+
+@pytest.fixture(scope="module")
+def tok():
+    return Tokenizer()
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_documents([str(SEEDS)])
+
+
+def test_vanilla_jieba_cuts_slogans_apart_and_we_do_not(tok):
+    import jieba
+
+    text = "推进“两学一做”学习教育常态化制度化，守初心、担使命，找差距、抓落实。"
+    assert "两学一做" not in jieba.lcut(text)  # the problem this project exists for
+    words = tok.words(text)
+    assert "两学一做" in words
+    assert "守初心、担使命，找差距、抓落实" in words
+
+
+def test_no_lexicon_entry_is_ever_split(tok, seeds):
+    lexicon = tok.lexicon
+    checked = 0
+    for d in seeds:
+        bounds = set(tok.segment(d.text))
+        for start, end, key in lexicon.spans(d.text):
+            assert start in bounds and end in bounds
+            assert not any(start < b < end for b in bounds), (d.id, key)
+            checked += 1
+    assert checked > 50
+
+
+def test_variants_map_to_the_canonical_form(tok):
+    assert tok.words("不忘初心牢记使命")[0] == "不忘初心、牢记使命"
+    assert tok.words("不忘初心，牢记使命")[0] == "不忘初心、牢记使命"
+    assert tok.words("堅持不忘初心、牢記使命")[-1] == "不忘初心、牢记使命"  # traditional form in the lexicon
+    toks = tok.tokenize("学史明理、学史增信、学史崇德、学史力行")
+    assert [(t.text, t.start, t.end, t.kind) for t in toks] == [("学史明理、学史增信、学史崇德、学史力行", 0, 19, "lexicon")]
+
+
+def test_traditional_seed_gives_the_same_tokens_as_its_simplified_form(tmp_path, tok):
+    from dangjian_cli.normalize import to_simplified
+
+    simplified = tmp_path / "s.txt"
+    simplified.write_text(to_simplified(seed(3).read_text(encoding="utf-8")), encoding="utf-8")
+    (trad,) = load_documents([str(seed(3))])
+    (simp,) = load_documents([str(simplified)])
+    assert trad.text == simp.text
+    assert tok.words(trad.text) == tok.words(simp.text)
+    assert tok.words(trad.text).count("两学一做") == 18
+
+
+def test_filters(tok):
+    words = tok.words("截至目前，全县共修补破损路面180处4.5万平方米，开展了学习教育。第三季度十九届")
+    assert not any(ch.isdigit() for w in words for ch in w)
+    assert "开展" not in words and "了" not in words and "，" not in words
+    assert all(len(w) > 1 for w in words)
+    assert "修补" in words and "路面" in words
+    keep = Tokenizer(TokenizerConfig(keep_numbers=True)).words("修补破损路面180处")
+    assert "180" in keep
+
+
+def test_user_files(tmp_path):
+    lex = tmp_path / "lex.tsv"
+    lex.write_text("# version: test-1\n五水共治\tslogan\t-\t2013\t治污水、防洪水、排涝水、保供水、抓节水\t浙江\n",
+                   encoding="utf-8")
+    stop = tmp_path / "stop.txt"
+    stop.write_text("党员干部\n", encoding="utf-8")
+    t = Tokenizer(TokenizerConfig(lexicon_files=(str(lex),), stopword_files=(str(stop),)))
+    words = t.words("党员干部推进五水共治，治污水、防洪水、排涝水、保供水、抓节水")
+    assert words == ["五水共治", "五水共治"]
+    assert t.provenance()["lex.tsv (%s)" % lex] == "test-1"
+    only = Tokenizer(TokenizerConfig(lexicon_files=(str(lex),), use_default_lexicon=False))
+    assert "两学一做" not in only.words("两学一做")
+    assert t.segmentation_key != Tokenizer().segmentation_key
+
+
+def test_engines_agree_on_the_seeds(seeds):
+    r = Tokenizer(TokenizerConfig(engine="rjieba"))
+    j = Tokenizer(TokenizerConfig(engine="jieba"))
+    same = total = 0
+    for d in seeds:
+        a, b = set(r.segment(d.text)), set(j.segment(d.text))
+        same += len(a & b)
+        total += len(a | b)
+    assert same / total > 0.995
+
+
+def test_analyzer_cache_gives_the_same_tokens(tmp_path, seeds):
+    from dangjian_cli.cache import TokenCache
+
+    cache = TokenCache(tmp_path / "c.sqlite3")
+    an = Analyzer(Tokenizer(), cache)
+    first = [an.words(d) for d in seeds]
+    an.flush()
+    assert cache.misses == len(seeds) and cache.hits == 0
+    second = [an.words(d) for d in seeds]
+    assert second == first and cache.hits == len(seeds)
+    an.close()
+
+
+def test_lexicon_is_versioned_and_complete():
+    lex = load_lexicon()
+    assert lex.files[0].version != "unversioned" and lex.files[0].source
+    keys = {e.key for e in lex.entries}
+    for required in ("两学一做", "三严三实", "不忘初心、牢记使命", "党史学习教育", "党纪学习教育", "四个意识", "四个自信",
+                     "两个维护", "两个确立", "四个全面", "五位一体", "三会一课", "四风", "八项规定", "全面从严治党",
+                     "学习贯彻习近平新时代中国特色社会主义思想主题教育", "深入贯彻中央八项规定精神学习教育",
+                     "党的群众路线教育实践活动", "四讲四有", "守初心、担使命，找差距、抓落实", "学史明理、学史增信、学史崇德、学史力行",
+                     "我为群众办实事", "两学一做"):
+        assert required in keys, required
