@@ -48,7 +48,7 @@ def test_terminal_gets_a_table_and_a_pipe_gets_tsv():
 
 
 def test_fake_terminal_through_the_cli():
-    r = run_cli("corpus", str(seed(0)), env={"DANGJIAN_FORCE_TERMINAL": "1"})
+    r = run_cli("corpus", str(seed(0)), env={"DANGJIAN_FORCE_TERMINAL": "1", "COLUMNS": "200"})
     assert "━" in r.stdout and "武义县" in r.stdout
     r = run_cli("corpus", str(seed(0)))
     assert r.stdout.startswith("id\ttitle\t")
