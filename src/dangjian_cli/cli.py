@@ -240,7 +240,18 @@ def reader(paths: list[str] | None, loader: Any, env: Any) -> Any:
     if not paths:
         paths = default_corpus_paths()
         env.note("no paths given: reading the embedded seed articles")
-    return CorpusReader(paths, loader, warn=env.warn)
+    return _Progressing(CorpusReader(paths, loader, warn=env.warn), env)
+
+
+class _Progressing:
+    """A corpus reader whose iteration shows progress on a terminal's stderr."""
+
+    def __init__(self, corpus: Any, env: Any) -> None:
+        self.corpus = corpus
+        self.env = env
+
+    def __iter__(self) -> Any:
+        return self.env.progress(iter(self.corpus))
 
 
 def analyzer(tokenizer: Any, env: Any) -> Any:

@@ -259,6 +259,7 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
             else:
                 words = analyzer.words(doc)
                 originals.append({})
+            words = _with_title(doc, words, analyzer)
             if tagger is not None:
                 words = [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(settings.pos)]
             group = doc.get(settings.group_by) if settings.group_by else ""
@@ -329,6 +330,19 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     else:
         rows = _per_group(weights, counts, vocab, keep_mask, meta, settings)
     return KeywordResult(columns, rows, n_docs, idf_source)
+
+
+def _with_title(doc: Document, words: list[str], analyzer: Analyzer) -> list[str]:
+    """The title is part of the article: when it is a separate field (JSONL, CSV) and not the first line of the text,
+    its tokens are counted once with the text's."""
+    if not doc.title:
+        return words
+    from .normalize import normalize
+
+    title = normalize(doc.title, None).text
+    if not title or doc.text.startswith(title):
+        return words
+    return analyzer.tokenizer.words(title) + words
 
 
 def _identity(tokens: list[str]) -> list[str]:

@@ -55,6 +55,22 @@ class Environment:
     def show_progress(self) -> bool:
         return self.stderr_isatty and not self.quiet
 
+    def progress(self, items: Iterable[Any], description: str = "documents") -> Iterator[Any]:
+        """Yield ``items``, counting them on stderr when it is a terminal (never in a pipe or under --quiet)."""
+        if not self.show_progress:
+            yield from items
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.console import Console
+
+        console = Console(file=self.stderr)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}: {task.completed}"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task(description, total=None)
+            for item in items:
+                yield item
+                bar.advance(task)
+
 
 def _isatty(stream: Any) -> bool:
     try:

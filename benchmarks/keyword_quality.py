@@ -1,0 +1,127 @@
+"""Keyword quality on real 新闻联播 items: dangjian keywords (TF-IDF fitted on the corpus) against
+jieba.analyse.extract_tags, top 10 of each item.
+
+Usage: python benchmarks/keyword_quality.py [../shared/corpus/dev.jsonl] [--sample-out FILE]
+
+Measures, over every item with text:
+- slogan fragments: a keyword that is a strict part of a lexicon formulation that stands in the item (两学 where the
+  item says 两学一做, 初心 where it says 不忘初心);
+- numbers: a keyword with a digit, or only Chinese numerals;
+- generic words: a keyword in GENERIC below (an evaluation list written for this check, wider than the issue's
+  examples 工作, 开展, 学习, 教育);
+- title recall: the share of the title's content words (jieba.lcut of the title, 2+ characters, not numeric, not
+  generic) found among the top 10 (equal to a keyword, or one contained in the other).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+GENERIC = set("""工作 开展 学习 教育 推进 加强 发展 建设 活动 组织 坚持 全面 深入 进一步 积极 重要 要求 落实 实现 提高 不断
+切实 认真 扎实 推动 举行 召开 会议 表示 强调 指出 进行 我们 今天 记者 新闻联播 中国 国家 全国 方面 问题 以来 目前 情况""".split())
+NUMERIC = re.compile(r"\d|^[零〇一二三四五六七八九十百千万亿两]+$")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path", nargs="?", default=str(ROOT.parent / "shared/corpus/dev.jsonl"))
+    ap.add_argument("--sample-out", default=str(ROOT / "benchmarks/out/keyword_sample.txt"))
+    ap.add_argument("--sample", type=int, default=40)
+    args = ap.parse_args()
+
+    import logging
+
+    import jieba
+    import jieba.analyse
+
+    from dangjian_cli.corpus import load_documents
+    from dangjian_cli.keywords import KeywordSettings, extract_keywords
+    from dangjian_cli.pipeline import Analyzer
+
+    jieba.setLogLevel(logging.WARNING)
+    docs = load_documents([args.path], warn=lambda m: None)
+    raw = {}
+    for line in open(args.path, encoding="utf-8"):
+        row = json.loads(line)
+        raw[row["id"]] = row
+    analyzer = Analyzer()
+    t0 = time.perf_counter()
+    result = extract_keywords(docs, analyzer, KeywordSettings(top=10))
+    t_ours = time.perf_counter() - t0
+    ours: dict[str, list[str]] = {}
+    for doc_id, _title, _rank, kw, _score, _count in result.rows:
+        ours.setdefault(doc_id, []).append(kw)
+    t0 = time.perf_counter()
+    base = {d.id: jieba.analyse.extract_tags(raw[d.id]["text"], topK=10) for d in docs}
+    t_base = time.perf_counter() - t0
+    # dangjian counts a separate title field as part of the document; jieba given the same title + text:
+    base_titled = {d.id: jieba.analyse.extract_tags(raw[d.id].get("title", "") + "\n" + raw[d.id]["text"], topK=10)
+                   for d in docs}
+
+    forms = [(e.key, sorted({f for f in analyzer.tokenizer.lexicon.surface_to_entry if
+                             analyzer.tokenizer.lexicon.surface_to_entry[f] is e}, key=len))
+             for e in analyzer.tokenizer.lexicon.entries]
+
+    fragments: dict[str, int] = {}
+
+    def fragment(kw: str, text: str) -> bool:
+        for key, surfaces in forms:
+            if kw != key and len(kw) < len(key) and kw in key and any(s in text for s in surfaces):
+                fragments[kw] = fragments.get(kw, 0) + 1
+                return True
+        return False
+
+    def title_words(title: str) -> list[str]:
+        return [w for w in jieba.lcut(title) if len(w) >= 2 and not NUMERIC.search(w) and w not in GENERIC
+                and re.search(r"[\u4e00-\u9fff]", w)]
+
+    def score(keywords: dict[str, list[str]]) -> dict[str, float]:
+        n_kw = frag = num = gen = 0
+        t_total = t_hit = 0
+        for d in docs:
+            kws = keywords.get(d.id, [])
+            text = raw[d.id]["text"]
+            for k in kws:
+                n_kw += 1
+                frag += fragment(k, text)
+                num += bool(NUMERIC.search(k))
+                gen += k in GENERIC
+            for w in title_words(raw[d.id].get("title", "")):
+                t_total += 1
+                t_hit += any(w == k or (len(k) >= 2 and (w in k or k in w)) for k in kws)
+        return {"keywords": n_kw, "fragment": frag / n_kw, "number": num / n_kw, "generic": gen / n_kw,
+                "title_recall": t_hit / t_total, "title_words": t_total}
+
+    a = score(ours)
+    ours_fragments = dict(fragments)
+    b, c = score(base), score(base_titled)
+    print(f"corpus: {args.path}: {len(docs)} items with text")
+    print(f"{'':24}{'dangjian tfidf':>16}{'jieba (text)':>16}{'jieba (title+text)':>20}")
+    for key, label in (("keywords", "keywords (top 10)"), ("fragment", "slogan fragments"), ("number", "numbers"),
+                       ("generic", "generic words"), ("title_recall", "title words recovered")):
+        cells = [f"{x[key]:.2%}" if isinstance(x[key], float) else str(x[key]) for x in (a, b, c)]
+        print(f"{label:24}{cells[0]:>16}{cells[1]:>16}{cells[2]:>20}")
+    print("dangjian's 'fragments':", ", ".join(f"{k} {v}" for k, v in sorted(ours_fragments.items(),
+                                                                              key=lambda kv: -kv[1])[:15]))
+    print(f"{'title content words':28}{a['title_words']:>16}")
+    print(f"time: dangjian {t_ours:.1f} s (load excluded), jieba {t_base:.1f} s")
+
+    out = Path(args.sample_out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    step = max(1, len(docs) // args.sample)
+    with out.open("w", encoding="utf-8") as fh:
+        for d in docs[::step][:args.sample]:
+            fh.write(f"{d.id} {d.date} {raw[d.id].get('title', '')}\n  ours : {' '.join(ours.get(d.id, []))}\n"
+                     f"  jieba: {' '.join(base[d.id])}\n")
+    print(f"sample for reading: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, run_cli, seed
+from dangjian_cli.keyness import KeynessSettings, chi_square, keyness, log_likelihood, log_ratio
+from dangjian_cli.keywords import IdfTable, textrank
+
+HERE = Path(__file__).parent
+
+
+def test_keywords_exact_tsv_on_the_seeds():
+    r = run_cli("keywords", str(SEEDS), "--top", "3")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == (HERE / "expected_keywords_seeds_top3.tsv").read_text(encoding="utf-8")
+
+
+def test_keywords_formats_and_methods():
+    r = run_cli("keywords", str(SEEDS), "-n", "2", "-f", "json")
+    doc = json.loads(r.stdout)
+    assert doc["meta"]["idf"] == "corpus" and doc["meta"]["documents"] == 5
+    assert doc["rows"][0] == {"doc_id": "000_4a5ffb8b83af9862", "title": "武义县“两学一做”助推创国卫", "rank": 1,
+                              "keyword": "创卫", "score": 0.132954, "count": 7}
+    r = run_cli("keywords", str(seed(3)), str(seed(1)), "-n", "1", "-m", "frequency", "-f", "csv")
+    assert r.stdout == ("doc_id,title,rank,keyword,score,count\n"
+                        "003_caf6c99ba3fcd165,匯聚推進跨越發展的強大動力,1,两学一做,18,18\n"
+                        "001_3dcc71c6bc6fd224,,1,党员,46,46\n")
+    r = run_cli("keywords", str(seed(3)), str(seed(1)), "-n", "1", "-m", "textrank")
+    assert r.stdout.splitlines()[1:] == ["003_caf6c99ba3fcd165\t匯聚推進跨越發展的強大動力\t1\t两学一做\t1\t18",
+                                         "001_3dcc71c6bc6fd224\t\t1\t党员\t1\t46"]
+
+
+def test_slogans_are_whole_keywords_and_traditional_gives_simplified():
+    r = run_cli("keywords", str(SEEDS), "-n", "50", "-f", "jsonl")
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    words = {x["keyword"] for x in rows}
+    assert "两学一做" in words and "不忘初心、牢记使命" in words and "两路两侧" in words
+    assert not words & {"两学", "一做", "初心", "使命", "不忘", "牢记"}
+    assert not any(ch.isdigit() for w in words for ch in w)
+    trad = [x["keyword"] for x in rows if x["doc_id"] == "003_caf6c99ba3fcd165"]
+    assert "两学一做" in trad and "兩學一做" not in trad
+    kept = run_cli("keywords", str(SEEDS), "-n", "50", "--keep-script", "-f", "jsonl").stdout
+    trad_kept = [json.loads(x)["keyword"] for x in kept.splitlines() if "003_caf6c99ba3fcd165" in x]
+    assert "兩學一做" in trad_kept
+
+
+def test_groups_corpus_scope_top_zero_and_one_document(tmp_path):
+    r = run_cli("keywords", str(SEEDS), "--scope", "corpus", "-n", "2")
+    assert r.stdout == "rank\tkeyword\tscore\tcount\tdocs\n1\t党员\t0.0754861\t102\t5\n2\t两学一做\t0.0722234\t62\t4\n"
+    r = run_cli("keywords", str(SEEDS), "--group-by", "script", "-n", "1")
+    assert r.stdout.splitlines()[1:] == ["simplified\t1\t党员\t0.071094\t85\t4",
+                                         "traditional\t1\t东区\t0.142228\t6\t1"]
+    r = run_cli("keywords", str(SEEDS), "--top", "0")
+    assert r.exit_code == 0 and r.stdout == "doc_id\ttitle\trank\tkeyword\tscore\tcount\n"
+    r = run_cli("keywords", "-", input=seed(2).read_bytes())
+    assert r.exit_code == 0
+    assert "one document" in r.stderr and "--idf-from" in r.stderr
+    assert r.stdout.splitlines()[1].startswith("stdin\t直面民生小事 秀出党建风采\t1\t主题教育\t")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run_cli("keywords", str(empty))
+    assert r.exit_code == 1 and "no files matching" in r.stderr
+    r = run_cli("keywords", str(SEEDS), "--method", "lda")
+    assert r.exit_code == 2 and "unknown method" in r.stderr
+
+
+def test_idf_save_load_and_idf_from(tmp_path):
+    idf = tmp_path / "seeds.idf"
+    r = run_cli("keywords", str(SEEDS), "--save-idf", str(idf), "--top", "0")
+    assert r.exit_code == 0
+    table = IdfTable.load(idf)
+    assert table.documents == 5 and table.df["两学一做"] == 4 and table.df["创国卫"] == 1
+    a = run_cli("keywords", str(seed(0)), "--load-idf", str(idf), "-n", "3").stdout
+    b = run_cli("keywords", str(seed(0)), "--idf-from", str(SEEDS), "-n", "3").stdout
+    assert a == b and "创卫" in a
+    assert math.isclose(table.idf("两学一做"), math.log(6 / 5) + 1)
+    r = run_cli("keywords", str(seed(0)), "--load-idf", str(tmp_path / "nope.idf"))
+    assert r.exit_code == 1 and "IDF file not found" in r.stderr
+
+
+def test_textrank_ranks_the_hub_first():
+    scores = textrank(["党建", "引领", "党建", "治理", "党建", "服务"], window=2)
+    assert max(scores, key=scores.get) == "党建"
+
+
+# Keyness: a term counted a = 6 times among c = 10 target tokens and b = 2 times among d = 20 reference tokens.
+# By hand: E1 = 10·8/30 = 2.666667, E2 = 20·8/30 = 5.333333;
+# G² = 2·(6·ln(2.25) + 2·ln(0.375)) = 2·(4.8655813 − 1.9616585) = 5.807846;
+# χ² on [[6, 2], [4, 18]] with expected [[2.666667, 5.333333], [7.333333, 14.666667]] = 4.166667 + 2.083333
+#     + 1.515152 + 0.757576 = 8.522727; log-ratio = log2((6/10)/(2/20)) = log2(6) = 2.584963.
+def test_keyness_statistics_against_hand_computed_values():
+    assert log_likelihood(6, 2, 10, 20) == pytest.approx(5.807846, abs=1e-6)
+    assert chi_square(6, 2, 10, 20) == pytest.approx(8.522727, abs=1e-6)
+    assert log_ratio(6, 2, 10, 20) == pytest.approx(2.584963, abs=1e-6)
+    assert log_ratio(3, 0, 10, 20) == pytest.approx(math.log2((3 / 10) / (0.5 / 20)))
+
+
+def test_keyness_cli_on_a_written_fixture(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "r").mkdir()
+    (tmp_path / "t" / "a.txt").write_text("社区，" * 6 + "街道，" * 4, encoding="utf-8")
+    (tmp_path / "r" / "b.txt").write_text("社区，" * 2 + "街道，" * 18, encoding="utf-8")
+    r = run_cli("keyness", str(tmp_path / "t"), "--reference", str(tmp_path / "r"), "--min-count", "1")
+    assert r.stdout.splitlines() == [
+        "term\ttarget_count\treference_count\ttarget_per_10k\treference_per_10k\tstatistic\tp\teffect\tdirection",
+        "社区\t6\t2\t6000\t1000\t5.80785\t0.0159548\t2.58496\tover"]
+    r = run_cli("keyness", str(tmp_path / "t"), "-r", str(tmp_path / "r"), "--min-count", "1", "--direction", "both",
+                "--statistic", "chi2")
+    lines = r.stdout.splitlines()[1:]
+    assert lines[0].startswith("社区\t6\t2\t6000\t1000\t8.52273\t")
+    assert lines[1].startswith("街道\t4\t18\t4000\t9000\t-8.52273\t") and lines[1].endswith("under")
+    r = run_cli("keyness", str(tmp_path / "t"))
+    assert r.exit_code == 2 and "--reference" in r.stderr
+
+
+def test_keyness_directions_and_fightin():
+    t = Counter({"两学一做": 30, "党员": 50, "主题教育": 1})
+    ref = Counter({"两学一做": 2, "党员": 60, "主题教育": 40})
+    over = keyness(t, ref, KeynessSettings(min_count=1))
+    assert [r.term for r in over] == ["两学一做", "党员"]
+    under = keyness(t, ref, KeynessSettings(min_count=1, direction="under", statistic="fightin"))
+    assert [r.term for r in under] == ["主题教育"] and under[0].fightin_z < 0
