@@ -283,7 +283,9 @@ PATHS = typer.Argument(None, help="Files, folders, globs or - for stdin (default
 def corpus(paths: Optional[list[str]] = PATHS,
            summary: bool = typer.Option(False, "--summary", help="Corpus totals instead of one row per document."),
            *, loader: Any = None, out: Any = None) -> None:
-    """List the documents as the loader reads them: id, title, date, source, characters, script, encoding."""
+    """List the documents as the loader reads them: id, title, date, source, characters, script, encoding.
+
+    Example: dangjian corpus seeds/ --summary"""
     from . import commands
     from .output import Table
 
@@ -303,7 +305,9 @@ def segment(paths: Optional[list[str]] = PATHS,
             all_tokens: bool = typer.Option(False, "--all", help="Every piece, stop words and punctuation "
                                             "included."),
             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
-    """The tokens of each document: one line per document, space-separated (JSONL with offsets)."""
+    """The tokens of each document: one line per document, space-separated (JSONL with offsets).
+
+    Example: dangjian segment seeds/ --format jsonl"""
     from . import commands
     from .output import Table
 
@@ -340,7 +344,9 @@ def keywords(paths: Optional[list[str]] = PATHS,
              load_idf: Optional[Path] = typer.Option(None, "--load-idf", help="Use an IDF table saved with "
                                                      "--save-idf."),
              *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
-    """Keywords of each document (or group, or the corpus), with IDF fitted on your own corpus."""
+    """Keywords of each document (or group, or the corpus), with IDF fitted on your own corpus.
+
+    Example: dangjian keywords seeds/ --top 5"""
     from .keywords import IdfTable, KeywordSettings, extract_keywords, fit_idf, parse_pos
     from .output import Table
     from .errors import UsageError
@@ -393,9 +399,11 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
             prior_mass: float = typer.Option(1000.0, "--prior-mass", help="α0 of the Fightin' Words prior."),
             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
     """Terms over- or under-used in a target set of documents against a reference set (G², χ², log-ratio,
-    Fightin' Words)."""
+    Fightin' Words).
+
+    Example: dangjian keyness seeds/00[0134]* --reference seeds/002* --top 10"""
     from .errors import UsageError
-    from .keyness import COLUMNS, KeynessSettings, count_tokens, keyness as compute, keyness_table_rows
+    from .keyness import COLUMNS, KeynessSettings, count_tokens, keyness as compute, keyness_table_rows, split_counts
     from .output import Table
 
     env = environment(out)
@@ -408,19 +416,7 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
                 raise UsageError("--group-by needs --target VALUE", "name the group to compare with the rest")
             if reference:
                 raise UsageError("--group-by and --reference cannot be used together")
-            from collections import Counter
-
-            tgt: Counter[str] = Counter()
-            ref: Counter[str] = Counter()
-            n_t = n_r = 0
-            for doc in reader(target, loader, env):
-                words = an.words(doc)
-                if doc.get(group_by) == target_value:
-                    tgt.update(words)
-                    n_t += 1
-                else:
-                    ref.update(words)
-                    n_r += 1
+            tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an.words, group_by, target_value)
             if n_t == 0:
                 raise UsageError(f"no document has {group_by} = {target_value!r}",
                                  f"list the values with 'dangjian corpus' or check --target")

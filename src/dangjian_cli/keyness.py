@@ -125,6 +125,23 @@ def count_tokens(token_lists: Iterable[list[str]]) -> tuple[Counter[str], int]:
     return counts, docs
 
 
+def split_counts(docs: Iterable[Any], words: Any, field: str, value: str
+                 ) -> tuple[Counter[str], int, Counter[str], int]:
+    """Token counts of the documents whose ``field`` equals ``value`` (target) and of all others (reference);
+    ``words(doc)`` gives a document's tokens."""
+    target: Counter[str] = Counter()
+    reference: Counter[str] = Counter()
+    n_t = n_r = 0
+    for doc in docs:
+        if doc.get(field) == value:
+            target.update(words(doc))
+            n_t += 1
+        else:
+            reference.update(words(doc))
+            n_r += 1
+    return target, n_t, reference, n_r
+
+
 def keyness(target: Counter[str], reference: Counter[str], settings: KeynessSettings) -> list[KeynessRow]:
     """Keyness rows sorted by the chosen statistic (strongest first), filtered by direction and minimum count."""
     c = sum(target.values())
