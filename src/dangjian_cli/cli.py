@@ -215,7 +215,7 @@ def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable
 
         positional = [p for p in own if p.kind is not inspect.Parameter.KEYWORD_ONLY]
         keyword = [p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY]
-        params = positional + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in positional[:0]] + keyword
+        params = positional + keyword
         params += [p for g in groups for p in g.params]
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         del wrapper.__wrapped__
@@ -368,13 +368,9 @@ def keywords(paths: Optional[list[str]] = PATHS,
                           tokenizer_key=an.tokenizer.segmentation_key)
         settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=parse_pos(pos),
                                    scope=scope, group_by=group_by, keep_script=keep_script, idf=idf)
-        if save_idf:
-            if idf is None:
-                docs = list(docs)
-                idf = fit_idf((an.words(d) for d in docs), source=" ".join(paths or ["seeds"]),
-                              tokenizer_key=an.tokenizer.segmentation_key)
-            idf.save(save_idf)
         result = extract_keywords(docs, an, settings, warn=env.warn)
+        if save_idf:
+            result.idf_table.save(save_idf)
         meta = {"provenance": an.tokenizer.provenance(), "method": method, "idf": result.idf_source,
                 "documents": result.documents}
         emit(Table(result.columns, result.rows, title=f"keywords ({method})", meta=meta, highlight="keyword"),

@@ -228,6 +228,7 @@ class KeywordResult:
     rows: list[tuple[Any, ...]]
     documents: int
     idf_source: str
+    idf_table: Any = None  # the IDF used: the corpus's own document frequencies, or the table that was given
 
 
 def _df_bounds(settings: KeywordSettings, n_docs: int) -> tuple[int, int]:
@@ -284,11 +285,14 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     columns = DOC_COLUMNS if not settings.group_by and settings.scope == "document" else (
         GROUP_COLUMNS if settings.group_by else CORPUS_COLUMNS)
     idf_source = "corpus"
-    if counts is None or settings.top == 0:
-        return KeywordResult(columns, [], n_docs, idf_source)
-
+    if counts is None:
+        return KeywordResult(columns, [], n_docs, idf_source, settings.idf or IdfTable(n_docs, {}, "corpus"))
     vocab = vectorizer.get_feature_names_out()
     df = np.bincount(counts.indices, minlength=len(vocab))
+    idf_used = settings.idf if isinstance(settings.idf, IdfTable) else IdfTable(n_docs, {str(t): int(n) for t, n in zip(vocab, df)}, "corpus",
+                                        analyzer.tokenizer.segmentation_key)
+    if settings.top == 0:
+        return KeywordResult(columns, [], n_docs, idf_source, idf_used)
     lo, hi = _df_bounds(settings, n_docs)
     keep_mask = (df >= lo) & (df <= hi)
 
@@ -303,6 +307,8 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
         if idf_table is not None:
             idf = np.array([idf_table.idf(t) for t in vocab], dtype=np.float64)
             idf_source = idf_table.source
+            if isinstance(idf_table, IdfTable):
+                idf_used = idf_table
         else:
             idf = np.log((1 + n_docs) / (1 + df)) + 1.0
         weights = counts.astype(np.float64)
@@ -329,7 +335,7 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
         rows = _per_document(weights, counts, vocab, keep_mask, meta, originals, settings.top)
     else:
         rows = _per_group(weights, counts, vocab, keep_mask, meta, settings)
-    return KeywordResult(columns, rows, n_docs, idf_source)
+    return KeywordResult(columns, rows, n_docs, idf_source, idf_used)
 
 
 def _with_title(doc: Document, words: list[str], analyzer: Analyzer) -> list[str]:
@@ -397,10 +403,8 @@ def _per_group(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list
     for gi, g in enumerate(groups):
         start, end = score.indptr[gi], score.indptr[gi + 1]
         idx = [i for i, v in zip(score.indices[start:end], score.data[start:end]) if keep_mask[i] and v > 0]
-        vals = [float(score[gi, i]) for i in idx] if len(idx) < 50 else None
-        if vals is None:
-            lookup = dict(zip(score.indices[start:end], score.data[start:end]))
-            vals = [float(lookup[i]) for i in idx]
+        lookup = dict(zip(score.indices[start:end], score.data[start:end]))
+        vals = [float(lookup[i]) for i in idx]
         tot = dict(zip(total.indices[total.indptr[gi]:total.indptr[gi + 1]],
                        total.data[total.indptr[gi]:total.indptr[gi + 1]]))
         pres = dict(zip(present.indices[present.indptr[gi]:present.indptr[gi + 1]],
