@@ -158,13 +158,19 @@ def _tokenizer(v: dict[str, Any]) -> Any:
 
 
 P_TOK = "Tokenizer"
-TOKENIZER = OptionGroup("tokenizer", (
-    _kw("engine", str, typer.Option("rjieba", "--engine", help="Segmenter: rjieba (fast) or jieba.",
-        rich_help_panel=P_TOK)),
+_LEXICON_PARAMS = (
     _kw("lexicon", Optional[list[str]], typer.Option(None, "--lexicon", help="Extra slogan lexicon file (TSV).",
         rich_help_panel=P_TOK)),
     _kw("no_default_lexicon", bool, typer.Option(False, "--no-default-lexicon", help="Do not use the shipped "
         "lexicon.", rich_help_panel=P_TOK)),
+)
+# Commands that match the lexicon on characters (slogans, kwic, trends) take only its options.
+LEXICON = OptionGroup("lexicon", _LEXICON_PARAMS,
+                      lambda v: (tuple(v["lexicon"] or ()), not v["no_default_lexicon"]))
+TOKENIZER = OptionGroup("tokenizer", (
+    _kw("engine", str, typer.Option("rjieba", "--engine", help="Segmenter: rjieba (fast) or jieba.",
+        rich_help_panel=P_TOK)),
+    *_LEXICON_PARAMS,
     _kw("user_dict", Optional[list[str]], typer.Option(None, "--user-dict", help="Extra segmenter dictionary "
         "(jieba format).", rich_help_panel=P_TOK)),
     _kw("stopwords", Optional[list[str]], typer.Option(None, "--stopwords", help="Extra stop-word file.",
@@ -433,6 +439,173 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
                    highlight="term"), out, env)
     finally:
         an.close()
+
+
+@command(INPUT, LEXICON, OUTPUT)
+def slogans(paths: Optional[list[str]] = PATHS,
+            per_doc: bool = typer.Option(False, "--per-doc", help="One row per document and slogan."),
+            group_by: Optional[str] = typer.Option(None, "--group-by", help="Counts per group: year, month, "
+                                                   "quarter, source or any field."),
+            campaign: Optional[str] = typer.Option(None, "--campaign", help="Only the entries of this campaign "
+                                                   "id, e.g. liangxue_yizuo_2016."),
+            min_count: int = typer.Option(1, "--min-count", help="Leave out rows with fewer occurrences."),
+            discover: bool = typer.Option(False, "--discover", help="Find formulations not in the lexicon: numeric "
+                                          "formulae, quoted phrases, parallel clauses."),
+            pattern: Optional[list[str]] = typer.Option(None, "--pattern", help="With --discover: numeric, quoted "
+                                                        "or parallel (repeatable; default all)."),
+            new_only: bool = typer.Option(False, "--new-only", help="With --discover: only phrases the lexicon "
+                                          "does not have."),
+            *, loader: Any = None, lexicon: Any = None, out: Any = None) -> None:
+    """Counts of the lexicon's slogans (提法): occurrences, documents, rate per 10,000 characters.
+
+    Example: dangjian slogans seeds/ --discover --new-only"""
+    from . import slogans as lib
+    from .output import Table
+
+    env = environment(out)
+    lx = _lexicon(lexicon)
+    docs = reader(paths, loader, env)
+    meta = {"provenance": lx_provenance(lx)}
+    if discover:
+        rows = lib.discover(docs, lx, min_count=min_count, patterns=tuple(pattern or lib.PATTERNS),
+                            new_only=new_only)
+        emit(Table(lib.DISCOVER_COLUMNS, rows, title="formulation candidates", meta=meta, highlight="phrase"),
+             out, env)
+        return
+    settings = lib.SloganSettings(per_doc=per_doc, group_by=group_by, campaign=campaign, min_count=min_count)
+    columns = lib.DOC_COLUMNS if per_doc else (lib.GROUP_COLUMNS if group_by else lib.CORPUS_COLUMNS)
+    emit(Table(columns, lib.count_slogans(docs, lx, settings), title="slogans", meta=meta, highlight="slogan"),
+         out, env)
+
+
+def _lexicon(options: tuple[tuple[str, ...], bool]) -> Any:
+    from .lexicon import load_lexicon
+
+    files, use_default = options
+    return load_lexicon(files, use_default)
+
+
+def lx_provenance(lx: Any) -> dict[str, str]:
+    from .resources import provenance
+
+    return provenance(lx.files)
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def phrases(paths: Optional[list[str]] = PATHS,
+            unit: str = typer.Option("word", "--unit", help="word (the shared tokens) or char (Han characters)."),
+            min_n: int = typer.Option(2, "--min-n", help="Shortest n-gram."),
+            max_n: int = typer.Option(3, "--max-n", help="Longest n-gram."),
+            measure: str = typer.Option("count", "--measure", "--rank", help="count, pmi, llr (log-likelihood) or "
+                                        "tscore."),
+            min_count: int = typer.Option(2, "--min-count", help="Leave out n-grams seen fewer times."),
+            top: int = typer.Option(50, "--top", "-n", help="Rows per group."),
+            group_by: Optional[str] = typer.Option(None, "--group-by", help="Per group: year, month, quarter, "
+                                                   "source or any field."),
+            *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Frequent word or character n-grams and collocations (PMI, log-likelihood, t-score); never across
+    punctuation.
+
+    Example: dangjian phrases seeds/ --measure llr --min-count 3"""
+    from .phrases import COLUMNS, GROUP_COLUMNS, PhraseSettings, count_phrases
+    from .output import Table
+
+    env = environment(out)
+    settings = PhraseSettings(unit=unit, min_n=min_n, max_n=max_n, measure=measure, min_count=min_count, top=top,
+                              group_by=group_by)
+    docs = reader(paths, loader, env)
+    an = analyzer(tokenizer, env) if unit == "word" else None
+    try:
+        rows = count_phrases(docs, an, settings)
+        meta = {"provenance": an.tokenizer.provenance() if an else {}, "measure": measure, "unit": unit}
+        emit(Table(GROUP_COLUMNS if group_by else COLUMNS, rows, title=f"phrases ({measure})", meta=meta,
+                   highlight="ngram"), out, env)
+    finally:
+        if an is not None:
+            an.close()
+
+
+@command(INPUT, LEXICON, OUTPUT)
+def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular expression with --regex)."),
+         paths: Optional[list[str]] = PATHS,
+         regex: bool = typer.Option(False, "--regex", help="PATTERN is a Python regular expression."),
+         window: int = typer.Option(20, "--window", "-w", help="Characters of context on each side."),
+         sort: str = typer.Option("doc", "--sort", help="doc, left (by the left context read backwards) or "
+                                  "right."),
+         *, loader: Any = None, lexicon: Any = None, out: Any = None) -> None:
+    """Keyword in context, on characters: every occurrence with its offset in the original text.
+
+    A slogan in the lexicon is found in all its forms; traditional documents are shown as written.
+
+    Example: dangjian kwic 两学一做 seeds/ --window 10"""
+    from .output import Table
+    from .trends import KWIC_COLUMNS, kwic as find, term_pattern
+
+    env = environment(out)
+    tp = term_pattern(pattern, None if regex else _lexicon(lexicon), regex=regex)
+    docs = reader(paths, loader, env)
+    emit(Table(KWIC_COLUMNS, find(docs, tp, window=window, sort=sort), title=f"kwic {pattern}",
+               highlight="match"), out, env)
+
+
+def split_terms(args: list[str]) -> tuple[list[str], list[str]]:
+    """Leading arguments that are not existing paths (or -) are terms; the rest are paths."""
+    import glob as globmod
+
+    for i, a in enumerate(args):
+        if a == "-" or os.path.exists(a) or (any(c in a for c in "*?[") and globmod.glob(a)):
+            return args[:i], args[i:]
+    return list(args), []
+
+
+@command(INPUT, LEXICON, OUTPUT)
+def trends(args: Optional[list[str]] = typer.Argument(None, metavar="TERM... [PATHS]...", help="Terms, then "
+                                                      "files, folders, globs or - (default: the seed articles).",
+                                                      show_default=False),
+           term: Optional[list[str]] = typer.Option(None, "--term", "-t", help="A term (repeatable); for terms "
+                                                    "that are also file names."),
+           campaigns: bool = typer.Option(False, "--campaigns", help="Count every campaign name of the lexicon."),
+           by: str = typer.Option("year", "--by", help="year, quarter or month."),
+           plot_file: Optional[Path] = typer.Option(None, "--plot", help="Also draw a chart: FILE.png, .svg or "
+                                                    ".html."),
+           measure: str = typer.Option("rate", "--measure", help="What the chart shows: rate (per 10,000 "
+                                       "characters) or count."),
+           *, loader: Any = None, lexicon: Any = None, out: Any = None) -> None:
+    """Counts and rates of terms per year, quarter or month; a sparkline per term on a terminal.
+
+    Undated documents are counted apart (period 'undated') and reported.
+
+    Example: dangjian trends 两学一做 不忘初心、牢记使命 corpus.jsonl --by quarter --plot trend.svg"""
+    from .errors import UsageError
+    from .output import Table
+    from .trends import UNDATED, SPARK_COLUMNS, TREND_COLUMNS, plot, term_pattern, trends as compute
+
+    env = environment(out)
+    if measure not in ("rate", "count"):
+        raise UsageError(f"unknown measure {measure!r}", "use rate or count")
+    lx = _lexicon(lexicon)
+    terms, paths = split_terms(list(args or []))
+    terms += list(term or [])
+    if campaigns:
+        terms += [e.key for e in lx.entries if e.kind == "campaign"]
+    if not terms:
+        raise UsageError("no terms given", "name terms before the paths, use --term, or --campaigns")
+    patterns = [term_pattern(t, lx) for t in terms]
+    result = compute(reader(paths, loader, env), patterns, by=by)
+    if result.undated_docs:
+        env.warn(f"{result.undated_docs} document(s) without a date: counted in period '{UNDATED}'")
+    if plot_file is not None:
+        for note in plot(result, plot_file, measure=measure, title=f"dangjian trends ({by})"):
+            env.warn(note)
+    meta = {"provenance": lx_provenance(lx), "by": by, "undated_documents": result.undated_docs}
+    from .output import choose_format
+
+    if choose_format(out.format, out.output, env) == "table":
+        first, last = (result.periods[0], result.periods[-1]) if result.periods else ("", "")
+        emit(Table(SPARK_COLUMNS, result.spark_rows(), title=f"trends per {by}, {first} to {last}", meta=meta,
+                   highlight="term"), out, env)
+    else:
+        emit(Table(TREND_COLUMNS, result.rows(), title="trends", meta=meta, highlight="term"), out, env)
 
 
 cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cache.", no_args_is_help=True)

@@ -56,7 +56,7 @@ def _parse_entries(f: DataFile) -> list[LexiconEntry]:
             continue  # header
         if len(cells) < 2:
             raise InputError(f.origin, f"lexicon line {n} needs at least canonical and kind, tab-separated",
-                             "see docs/lexicon.md for the format")
+                             "see docs/data-files.md for the format")
         cells += ["-"] * (6 - len(cells))
         canonical, kind, campaign, first_year, variants, note = cells[:6]
         if kind not in KINDS:

@@ -231,15 +231,16 @@ def choose_format(fmt: str | None, output: Path | None, env: Environment) -> str
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """A file that appears at ``path`` only when writing finished: never half-written output."""
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it only when the block finished: never half-written output."""
+    path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise DangjianError(f"cannot write {path}: folder {directory} does not exist", "create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=directory)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -247,6 +248,14 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
         except OSError:
             pass
         raise
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only when writing finished."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            yield fh
 
 
 def emit(table: Table, fmt: str | None, output: Path | None, header: bool, env: Environment) -> int:

@@ -1,0 +1,153 @@
+"""Phrases: word n-grams over the shared tokens and character n-grams over runs of Han characters, with collocation
+measures.
+
+An n-gram never crosses punctuation or white space; word n-grams are also broken by a stop word, a number or any
+other piece the tokenizer filters out: 推进/全面从严治党/向/基层/延伸 has the runs 推进 全面从严治党 and 基层 延伸.
+Association of an n-gram (w1 … wn) with N unigram tokens and counts c(·):
+- ``pmi``: log2(c(w1…wn) · N^(n−1) / Π c(wi));
+- ``tscore``: (O − E) / √O with O = c(w1…wn), E = Π c(wi) / N^(n−1);
+- ``llr``: Dunning's G² on the 2×2 table of (w1…wn−1, wn): its full four cells.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .corpus import Document
+from .errors import EmptyCorpusError, UsageError
+from .pipeline import Analyzer
+
+UNITS = ("word", "char")
+MEASURES = ("count", "pmi", "llr", "tscore")
+COLUMNS = ("ngram", "n", "count", "docs", "score")
+GROUP_COLUMNS = ("group", "ngram", "n", "count", "docs", "score")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@dataclass
+class PhraseSettings:
+    unit: str = "word"
+    min_n: int = 2
+    max_n: int = 3
+    measure: str = "count"
+    min_count: int = 2
+    top: int = 50
+    group_by: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise UsageError(f"unknown unit {self.unit!r}", f"use one of: {', '.join(UNITS)}")
+        if self.measure not in MEASURES:
+            raise UsageError(f"unknown measure {self.measure!r}", f"use one of: {', '.join(MEASURES)}")
+        if not 1 <= self.min_n <= self.max_n <= 8:
+            raise UsageError("n-gram sizes must satisfy 1 ≤ --min-n ≤ --max-n ≤ 8")
+        if self.min_count < 1 or self.top < 0:
+            raise UsageError("--min-count must be ≥ 1 and --top ≥ 0")
+
+
+def runs(doc: Document | str, analyzer: Analyzer | None, unit: str) -> list[list[str]]:
+    """The stretches n-grams may not cross: kept tokens between breaks (word), or Han runs as characters (char)."""
+    text = doc if isinstance(doc, str) else doc.text
+    if unit == "char":
+        return [list(m.group()) for m in _HAN_RUN.finditer(text)]
+    assert analyzer is not None
+    out: list[list[str]] = []
+    current: list[str] = []
+    tok = analyzer.tokenizer
+    for t in analyzer.tokens(text, filtered=False):
+        if tok.keeps(t.surface):
+            current.append(t.text)
+        elif current:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def contingency_g2(o11: float, o12: float, o21: float, o22: float) -> float:
+    """G² = 2 Σ O ln(O/E) over a full 2×2 table."""
+    n = o11 + o12 + o21 + o22
+    if n <= 0:
+        return 0.0
+    r1, r2, c1, c2 = o11 + o12, o21 + o22, o11 + o21, o12 + o22
+    total = 0.0
+    for o, e in ((o11, r1 * c1 / n), (o12, r1 * c2 / n), (o21, r2 * c1 / n), (o22, r2 * c2 / n)):
+        if o > 0 and e > 0:
+            total += o * math.log(o / e)
+    return 2.0 * total
+
+
+@dataclass
+class _Counts:
+    grams: Counter
+    docs: Counter
+    unigrams: Counter
+    tokens: int
+
+
+def _score(gram: tuple[str, ...], c: int, counts: _Counts, measure: str) -> float:
+    if measure == "count" or len(gram) == 1:
+        return float(c)
+    n_tok = counts.tokens
+    k = len(gram)
+    product = 1.0
+    for w in gram:
+        product *= counts.unigrams[w]
+    if measure == "pmi":
+        return math.log2(c * n_tok ** (k - 1) / product)
+    if measure == "tscore":
+        expected = product / n_tok ** (k - 1)
+        return (c - expected) / math.sqrt(c)
+    prefix = counts.grams.get(gram[:-1], 0) if k > 2 else counts.unigrams[gram[0]]
+    last = counts.unigrams[gram[-1]]
+    o11 = c
+    o12 = max(prefix - c, 0)
+    o21 = max(last - c, 0)
+    o22 = max(n_tok - o11 - o12 - o21, 0)
+    return contingency_g2(o11, o12, o21, o22)
+
+
+def count_phrases(docs: Iterable[Document], analyzer: Analyzer | None, settings: PhraseSettings
+                  ) -> list[tuple[Any, ...]]:
+    """COLUMNS (or GROUP_COLUMNS), the top n-grams of each group by the chosen measure."""
+    s = settings
+    lo = 1 if s.measure == "llr" else s.min_n  # LLR for trigrams needs the bigram prefixes' counts
+    groups: dict[str, _Counts] = defaultdict(lambda: _Counts(Counter(), Counter(), Counter(), 0))
+    n = 0
+    for doc in docs:
+        n += 1
+        g = groups[(doc.get(s.group_by) or "(none)") if s.group_by else ""]
+        seen: set[tuple[str, ...]] = set()
+        for run in runs(doc, analyzer, s.unit):
+            g.tokens += len(run)
+            g.unigrams.update(run)
+            for k in range(max(lo, 2), s.max_n + 1):
+                for i in range(len(run) - k + 1):
+                    gram = tuple(run[i:i + k])
+                    g.grams[gram] += 1
+                    seen.add(gram)
+            if s.min_n == 1:
+                seen.update((w,) for w in run)
+        g.docs.update(seen)
+    if analyzer is not None:
+        analyzer.flush()
+    if n == 0:
+        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+    rows: list[tuple[Any, ...]] = []
+    joiner = "" if s.unit == "char" else " "
+    for name in sorted(groups):
+        g = groups[name]
+        candidates = [(gram, c) for gram, c in g.grams.items() if s.min_n <= len(gram) and c >= s.min_count]
+        if s.min_n == 1:
+            candidates += [((w,), c) for w, c in g.unigrams.items() if c >= s.min_count]
+        scored = [(gram, c, _score(gram, c, g, s.measure)) for gram, c in candidates]
+        scored.sort(key=lambda x: (-x[2], -x[1], x[0]))
+        for gram, c, score in scored[:s.top]:
+            row = (joiner.join(gram), len(gram), c, g.docs[gram], score)
+            rows.append((name, *row) if s.group_by else row)
+    return rows

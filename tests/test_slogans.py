@@ -1,0 +1,246 @@
+"""Slogans, discovery, phrases, kwic and trends: counts checked against hand counts and written text."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DEV, SEEDS, SEED_IDS, needs_shared, run_cli, seed
+from dangjian_cli.corpus import Document
+from dangjian_cli.lexicon import load_lexicon
+from dangjian_cli.normalize import normalize
+
+HERE = Path(__file__).parent
+
+
+def _doc(text: str, id: str = "t", date: str = "", title: str = "") -> Document:
+    n = normalize(text, None)
+    return Document(id=id, text=n.text, original=text, title=title, date=date, script=n.script, offsets=n.offsets)
+
+
+def _tsv(stdout: str) -> list[list[str]]:
+    return [line.split("\t") for line in stdout.splitlines()]
+
+
+def test_slogan_counts_on_the_seeds_match_the_hand_counts():
+    expected = {}
+    for line in (HERE / "fixtures" / "slogan_counts_seeds.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            doc_id, slogan, count, _note = line.split("\t")
+            expected[(doc_id, slogan)] = int(count)
+    r = run_cli("slogans", str(SEEDS), "--per-doc")
+    assert r.exit_code == 0, r.stderr
+    rows = _tsv(r.stdout)
+    assert rows[0] == ["doc_id", "title", "date", "slogan", "kind", "campaign", "count", "per_10k"]
+    got = {(row[0], row[3]): int(row[6]) for row in rows[1:]}
+    for key, count in expected.items():
+        assert got.get(key) == count, key
+    # No slogan is counted where the hand count found none.
+    assert ("002_f28af7c7846c6d33", "两学一做") not in got and ("000_4a5ffb8b83af9862", "主题教育") not in got
+
+
+def test_corpus_rows_and_rates():
+    r = run_cli("slogans", str(seed(0)), str(seed(4)), "--campaign", "liangxue_yizuo_2016")
+    rows = _tsv(r.stdout)
+    assert rows[0] == ["slogan", "kind", "campaign", "count", "docs", "per_10k"]
+    assert rows[1][:5] == ["两学一做", "formula", "liangxue_yizuo_2016", "30", "2"]
+    chars = sum(int(x.split("\t")[5]) for x in run_cli("corpus", str(seed(0)), str(seed(4))).stdout.splitlines()[1:])
+    assert float(rows[1][5]) == pytest.approx(30 * 10000 / chars, rel=1e-5)
+    assert {row[0] for row in rows[1:]} == {"两学一做", "四讲四有", "基础在学，关键在做"}
+    assert run_cli("slogans", str(SEEDS), "--min-count", "13").stdout.splitlines()[1:] == [
+        "两学一做\tformula\tliangxue_yizuo_2016\t62\t4\t39.3152", "主题教育\tterm\t\t27\t1\t17.1211"]
+
+
+def test_unknown_campaign_is_a_usage_error():
+    r = run_cli("slogans", str(SEEDS), "--campaign", "nope")
+    assert r.exit_code == 2
+    assert "no lexicon entry belongs to campaign 'nope'" in r.stderr and "liangxue_yizuo_2016" in r.stderr
+
+
+def test_variants_and_traditional_forms_count_under_the_canonical_form():
+    from dangjian_cli.slogans import doc_counts
+
+    lx = load_lexicon()
+    text = ("会议强调，要牢记“不忘初心”、“牢记使命”，开展不忘初心，牢记使命主题教育。"
+            "本文為繁體字：推進兩學一做學習教育常態化制度化，落實三會一課。另有“两学一做”。")
+    counts = doc_counts(_doc(text).text, lx)
+    assert counts["不忘初心、牢记使命"] == 2
+    assert counts["两学一做"] == 2 and counts["三会一课"] == 1
+    assert "不忘初心" not in counts and "牢记使命" not in counts
+
+
+def test_overlapping_entries_are_not_double_counted():
+    from dangjian_cli.slogans import doc_counts
+
+    counts = doc_counts("深入贯彻中央八项规定精神学习教育。严格落实中央八项规定精神，执行八项规定。", load_lexicon())
+    assert counts == {"深入贯彻中央八项规定精神学习教育": 1, "中央八项规定精神": 1, "八项规定": 1}
+
+
+def test_group_by_year(tmp_path):
+    p = tmp_path / "c.jsonl"
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "a", "date": "2016-03-01", "text": "推进两学一做学习教育。两学一做要常态化。"},
+        {"id": "b", "date": "2016-05-01", "text": "两学一做。"},
+        {"id": "c", "date": "2019-06-01", "text": "开展不忘初心、牢记使命主题教育。"},
+        {"id": "d", "text": "没有日期的文章提到两学一做。"}]) + "\n", encoding="utf-8")
+    r = run_cli("slogans", str(p), "--group-by", "year")
+    assert _tsv(r.stdout)[1:] == [
+        ["(none)", "两学一做", "formula", "liangxue_yizuo_2016", "1", "1", "1", "714.286"],
+        ["2016", "两学一做", "formula", "liangxue_yizuo_2016", "3", "2", "2", "1200"],
+        ["2019", "不忘初心、牢记使命", "slogan", "buwang_chuxin_2019", "1", "1", "1", "625"],
+        ["2019", "主题教育", "term", "", "1", "1", "1", "625"]]
+
+
+def test_discovery_on_the_seeds_finds_the_local_formulae():
+    r = run_cli("slogans", str(SEEDS), "--discover")
+    assert r.exit_code == 0, r.stderr
+    rows = {row[0]: row for row in _tsv(r.stdout)[1:]}
+    for phrase in ("四讲四有", "三会一课", "两路两侧", "三亮三比", "五看五查"):
+        assert phrase in rows, phrase
+    assert rows["两路两侧"][1:5] == ["numeric+quoted", "5", "1", "false"]
+    assert rows["三会一课"][4] == "true"
+    assert rows["在党爱党、在党言党、在党为党"][1] == "parallel"
+    # Idioms and plain counted things are not formulae.
+    assert "一心一意" not in rows and "五个方面" not in rows
+    new = run_cli("slogans", str(SEEDS), "--discover", "--new-only", "--pattern", "numeric").stdout
+    assert "三会一课" not in new and "两路两侧" in new
+
+
+def test_discovery_patterns_on_written_text():
+    from dangjian_cli.slogans import find_candidates
+
+    text = "全面落实“三会一课”，深化五查五看，严防三个月内反弹，做到学史明理、学史增信、学史崇德、学史力行。他一心一意。"
+    found = {(p, k) for p, k, _ in find_candidates(text, frozenset({"一心一意"}))}
+    assert ("三会一课", "numeric") in found and ("三会一课", "quoted") in found
+    assert ("五查五看", "numeric") in found
+    assert ("学史明理、学史增信、学史崇德、学史力行", "parallel") in found
+    assert not any(p.startswith("三个月") for p, _ in found) and ("一心一意", "numeric") not in found
+
+
+def test_kwic_offsets_point_at_the_original_text():
+    r = run_cli("kwic", "两学一做", str(seed(3)), str(seed(4)), "--window", "5", "-f", "jsonl")
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(rows) == 18 + 18
+    originals = {i: seed(n).read_bytes().decode("utf-8") for n, i in ((3, SEED_IDS[3]), (4, SEED_IDS[4]))}
+    from dangjian_cli import load_documents
+
+    docs = {d.id: d for d in load_documents([str(seed(3)), str(seed(4))])}
+    for row in rows:
+        original = docs[row["doc_id"]].original
+        assert original[row["offset"]:row["offset"] + len(row["match"])] == row["match"]
+        assert original[row["offset"] - len(row["left"]):row["offset"]].replace("\n", " ") == row["left"]
+    trad = [r for r in rows if r["doc_id"] == SEED_IDS[3]]
+    assert {r["match"] for r in trad} == {"兩學一做"}  # traditional stays traditional
+    assert trad[0]["offset"] == originals[SEED_IDS[3]].index("兩學一做")
+
+
+def test_kwic_sort_regex_and_traditional_pattern():
+    r = run_cli("kwic", "三[会會]一[课課]", str(SEEDS), "--regex", "-w", "3", "--sort", "right")
+    rows = _tsv(r.stdout)
+    assert rows[0] == ["doc_id", "date", "offset", "left", "match", "right"]
+    assert len(rows) == 4 and [x[5] for x in rows[1:]] == sorted(x[5] for x in rows[1:])
+    # A pattern written in traditional characters finds simplified articles too.
+    assert len(run_cli("kwic", "兩學一做", str(seed(0))).stdout.splitlines()) == 13
+    bad = run_cli("kwic", "([", str(SEEDS), "--regex")
+    assert bad.exit_code == 2 and "bad regular expression" in bad.stderr
+
+
+def test_trends_periods_gaps_and_undated(tmp_path):
+    p = tmp_path / "c.jsonl"
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "a", "date": "2016-03-01", "text": "推进两学一做学习教育。两学一做要常态化。"},
+        {"id": "b", "date": "2018-05-01", "text": "两学一做。坚持中央八项规定精神。"},
+        {"id": "c", "text": "没有日期：两学一做。"}]) + "\n", encoding="utf-8")
+    r = run_cli("trends", "两学一做", "八项规定", str(p))
+    assert r.exit_code == 0, r.stderr
+    assert "1 document(s) without a date" in r.stderr
+    assert _tsv(r.stdout) == [
+        ["term", "period", "count", "docs", "period_docs", "period_chars", "per_10k"],
+        ["两学一做", "2016", "2", "1", "1", "20", "1000"],
+        ["两学一做", "2017", "0", "0", "0", "0", "0"],
+        ["两学一做", "2018", "1", "1", "1", "16", "625"],
+        ["两学一做", "undated", "1", "1", "1", "10", "1000"],
+        ["八项规定", "2016", "0", "0", "1", "20", "0"],
+        ["八项规定", "2017", "0", "0", "0", "0", "0"],
+        ["八项规定", "2018", "1", "1", "1", "16", "625"],
+        ["八项规定", "undated", "0", "0", "1", "10", "0"]]
+    q = run_cli("trends", "--term", "两学一做", str(p), "--by", "quarter", "-f", "table")
+    assert "2016-Q1 to 2018-Q2" in q.stdout and "█" in q.stdout
+
+
+def test_trends_needs_terms():
+    r = run_cli("trends", str(SEEDS))
+    assert r.exit_code == 2 and "no terms given" in r.stderr
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".html"])
+def test_trends_chart_is_a_valid_image(tmp_path, suffix):
+    pytest.importorskip("matplotlib")
+    p = tmp_path / "c.jsonl"
+    p.write_text("\n".join(json.dumps({"id": str(y), "date": f"{y}-06-01", "text": "两学一做。" * (y - 2014)},
+                                      ensure_ascii=False) for y in range(2015, 2019)) + "\n", encoding="utf-8")
+    chart = tmp_path / f"chart{suffix}"
+    r = run_cli("trends", "两学一做", str(p), "--plot", str(chart), "-q")
+    assert r.exit_code == 0, r.stderr
+    data = chart.read_bytes()
+    if suffix == ".png":
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        from matplotlib import image
+
+        assert image.imread(str(chart)).shape[1] == 1000
+    else:
+        import xml.etree.ElementTree as ET
+
+        text = data.decode("utf-8")
+        svg = text[text.index("<svg"):text.index("</svg>") + 6]
+        root = ET.fromstring(svg)
+        assert root.tag.endswith("svg")
+        assert "两学一做" in svg and "occurrences per 10,000 characters" in svg
+    assert not list(tmp_path.glob(".chart*"))  # no temporary file left
+
+
+def test_plot_refuses_unknown_suffix(tmp_path):
+    r = run_cli("trends", "两学一做", str(SEEDS), "--plot", str(tmp_path / "x.jpg"))
+    assert r.exit_code == 2 and "cannot plot to x.jpg" in r.stderr
+
+
+@needs_shared
+def test_liangxue_yizuo_rises_in_2016_on_dev():
+    r = run_cli("trends", "两学一做", str(DEV), "-q")
+    rate = {row[1]: float(row[6]) for row in _tsv(r.stdout)[1:]}
+    assert rate["2015"] == 0 and rate["2016"] > 1.0
+    assert rate["2016"] == max(rate.values())
+
+
+def test_phrases_never_cross_punctuation_or_stop_words():
+    from dangjian_cli.phrases import PhraseSettings, count_phrases
+    from dangjian_cli.pipeline import Analyzer
+
+    docs = [_doc("壮大村级集体经济。壮大村级集体经济，带动农民增收。带动农民增收的壮大村级集体经济")]
+    rows = count_phrases(docs, Analyzer(), PhraseSettings(min_n=2, max_n=3, min_count=1, top=20))
+    grams = {r[0]: r[2] for r in rows}
+    assert grams == {"壮大 村级": 3, "村级 集体经济": 3, "壮大 村级 集体经济": 3, "农民 增收": 2}
+    chars = count_phrases(docs, None, PhraseSettings(unit="char", min_n=4, max_n=4, min_count=3, top=3))
+    assert chars == [("壮大村级", 4, 3, 1, 3.0), ("大村级集", 4, 3, 1, 3.0), ("村级集体", 4, 3, 1, 3.0)]
+
+
+def test_collocation_log_likelihood_matches_scipy():
+    from scipy.stats import chi2_contingency
+
+    from dangjian_cli.phrases import contingency_g2
+
+    table = [[12, 30], [25, 1933]]
+    g2, *_ = chi2_contingency(table, correction=False, lambda_="log-likelihood")
+    assert contingency_g2(12, 30, 25, 1933) == pytest.approx(g2, rel=1e-9)
+
+
+def test_phrases_cli_measures():
+    for measure in ("count", "pmi", "llr", "tscore"):
+        r = run_cli("phrases", str(SEEDS), "--measure", measure, "--min-count", "3", "-n", "3")
+        assert r.exit_code == 0, r.stderr
+        rows = _tsv(r.stdout)
+        assert rows[0] == ["ngram", "n", "count", "docs", "score"] and len(rows) == 4
+    assert _tsv(run_cli("phrases", str(SEEDS), "-n", "1").stdout)[1] == ["空港 新城", "2", "19", "1", "19"]
+    bad = run_cli("phrases", str(SEEDS), "--measure", "dice")
+    assert bad.exit_code == 2 and "unknown measure 'dice'" in bad.stderr
