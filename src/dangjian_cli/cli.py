@@ -608,6 +608,169 @@ def trends(args: Optional[list[str]] = typer.Argument(None, metavar="TERM... [PA
         emit(Table(TREND_COLUMNS, result.rows(), title="trends", meta=meta, highlight="term"), out, env)
 
 
+def _campaigns(files: Optional[list[str]], no_default: bool) -> Any:
+    from .classify import load_campaigns
+
+    return load_campaigns(tuple(files or ()), not no_default)
+
+
+_CAMPAIGN_FILES = typer.Option(None, "--campaigns", help="Campaign definitions file to add (or replace by id).")
+_NO_DEFAULT_CAMPAIGNS = typer.Option(False, "--no-default-campaigns", help="Use only the --campaigns files.")
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def classify(paths: Optional[list[str]] = PATHS,
+             explain: bool = typer.Option(False, "--explain", help="Add the evidence: cues, counts, where, and the "
+                                          "date's fit to the window."),
+             threshold: float = typer.Option(0.5, "--threshold", help="Confidence below which the label is none "
+                                             "(0-1)."),
+             model_file: Optional[Path] = typer.Option(None, "--model", help="Use a model made by 'dangjian "
+                                                       "train' instead of the rules."),
+             campaigns: Optional[list[str]] = _CAMPAIGN_FILES,
+             no_default_campaigns: bool = _NO_DEFAULT_CAMPAIGNS,
+             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Which campaign each article is about (or none): date-aware rules with evidence, or a trained model.
+
+    Example: dangjian classify seeds/ --explain"""
+    from . import classify as lib
+    from .output import Table
+
+    env = environment(out)
+    cs = _campaigns(campaigns, no_default_campaigns)
+    docs = reader(paths, loader, env)
+    meta = {"provenance": cs.provenance(), "threshold": threshold}
+    if model_file is None:
+        columns = lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS
+        rows = (c.row(explain) for c in lib.classify(docs, cs, threshold))
+        emit(Table(columns, rows, title="campaigns", meta=meta, highlight="label"), out, env)
+        return
+    from .model import CampaignModel
+
+    model = CampaignModel.load(model_file)
+    an = analyzer(tokenizer, env)
+    try:
+        if model.tokenizer_key != an.tokenizer.segmentation_key:
+            env.warn(f"{model_file} was trained with other tokenizer settings")
+        rows = list(_model_rows(docs, model, an, cs, threshold, explain))
+        meta["model"] = str(model_file)
+        emit(Table(lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS, rows, title="campaigns (model)", meta=meta,
+                   highlight="label"), out, env)
+    finally:
+        an.close()
+
+
+def _model_rows(docs: Any, model: Any, an: Any, cs: Any, threshold: float, explain: bool) -> Any:
+    """Rows of a learned model's predictions, in batches (the rule evidence is shown with --explain)."""
+    from .classify import classify_document
+    from .errors import EmptyCorpusError
+
+    batch: list[Any] = []
+    seen = 0
+
+    def flush() -> Any:
+        for d, (label, p, runner) in zip(batch, model.predict(batch, an, cs)):
+            rule = classify_document(d, cs, threshold)
+            if p < threshold and label != "none":
+                label, runner = "none", label
+            row = (d.id, d.title, d.date, label, round(p, 4), runner, "|".join(rule.tags))
+            yield row + rule.row(True)[7:] if explain else row
+
+    for d in docs:
+        seen += 1
+        batch.append(d)
+        if len(batch) == 256:
+            yield from flush()
+            batch = []
+    yield from flush()
+    if not seen:
+        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def train(paths: Optional[list[str]] = PATHS,
+          label_field: str = typer.Option(..., "--label-field", help="The column holding each document's campaign "
+                                          "id or none."),
+          model_file: Path = typer.Option(..., "--model", help="Where to save the model."),
+          campaigns: Optional[list[str]] = _CAMPAIGN_FILES,
+          no_default_campaigns: bool = _NO_DEFAULT_CAMPAIGNS,
+          *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Fit a campaign classifier on your labelled documents (TF-IDF + rule features, logistic regression).
+
+    Example: dangjian train labelled.jsonl --label-field campaign --model campaigns.model"""
+    from .model import train as fit
+    from .output import Table
+
+    env = environment(out)
+    cs = _campaigns(campaigns, no_default_campaigns)
+    an = analyzer(tokenizer, env)
+    try:
+        model = fit(list(reader(paths, loader, env)), an, cs, label_field)
+        model.save(model_file)
+    finally:
+        an.close()
+    rows = [("model", str(model_file)), ("documents", model.trained_on), ("labels", "|".join(model.labels)),
+            ("features", len(model.vectorizer.vocabulary_) + 2 * len(model.campaign_ids))]
+    emit(Table(("statistic", "value"), rows, title="trained"), out, env)
+
+
+@command(INPUT, TOKENIZER, OUTPUT)
+def evaluate(paths: Optional[list[str]] = PATHS,
+             label_field: str = typer.Option(..., "--label-field", help="The column holding the true label."),
+             model_file: Optional[Path] = typer.Option(None, "--model", help="Evaluate this trained model (default: "
+                                                       "the rules)."),
+             cv: int = typer.Option(0, "--cv", help="k-fold cross-validation of a model trained on these documents "
+                                    "(k ≥ 2)."),
+             threshold: float = typer.Option(0.5, "--threshold", help="The rules' (or model's) abstention "
+                                             "threshold."),
+             confusion: bool = typer.Option(False, "--confusion", help="Print the confusion matrix instead of the "
+                                            "per-class figures."),
+             campaigns: Optional[list[str]] = _CAMPAIGN_FILES,
+             no_default_campaigns: bool = _NO_DEFAULT_CAMPAIGNS,
+             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix against your labels.
+
+    Example: dangjian evaluate labelled.jsonl --label-field campaign --cv 5"""
+    from .errors import UsageError
+    from .model import CampaignModel, cross_validate, evaluate as score, labelled, rule_predictions
+    from .output import Table, choose_format
+
+    env = environment(out)
+    if model_file is not None and cv:
+        raise UsageError("--model and --cv cannot be used together", "--cv trains its own models")
+    if cv == 1 or cv < 0:
+        raise UsageError("--cv needs k ≥ 2")
+    cs = _campaigns(campaigns, no_default_campaigns)
+    docs, gold = labelled(reader(paths, loader, env), label_field)
+    an = analyzer(tokenizer, env) if (model_file is not None or cv) else None
+    try:
+        if cv:
+            predicted = cross_validate(docs, gold, an, cs, label_field, folds=cv)
+            method = f"model, {cv}-fold cross-validation"
+        elif model_file is not None:
+            model = CampaignModel.load(model_file)
+            predicted = [lab if p >= threshold or lab == "none" else "none"
+                         for lab, p, _ in model.predict(docs, an, cs)]
+            method = f"model {model_file}"
+        else:
+            predicted = rule_predictions(docs, cs, threshold)
+            method = "rules"
+    finally:
+        if an is not None:
+            an.close()
+    e = score(gold, predicted, method)
+    meta = {"method": method, "documents": e.n, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
+            "labels": e.labels, "confusion": e.confusion}
+    metrics = Table(("label", "precision", "recall", "f1", "support"), e.metric_rows(),
+                    title=f"evaluation ({method}): accuracy {e.accuracy:.4g}, macro-F1 {e.macro_f1:.4g}", meta=meta)
+    matrix = Table(("gold", *e.labels), e.confusion_rows(), title="confusion matrix (rows: gold label, columns: predicted)",
+                   meta=meta)
+    if choose_format(out.format, out.output, env) == "table" and not confusion:
+        emit(metrics, out, env)
+        emit(matrix, out, env)
+    else:
+        emit(matrix if confusion else metrics, out, env)
+
+
 cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 

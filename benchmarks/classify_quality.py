@@ -1,0 +1,77 @@
+"""Campaign classification quality on hand-checked items of ../shared/corpus/dev.jsonl.
+
+    python benchmarks/classify_quality.py [--dev ../shared/corpus/dev.jsonl]
+
+Labels: benchmarks/data/classify_dev_labels.tsv (ids, labels, reasons; set = tune or check). Prints, for the items
+of each set: the rule classifier (`dangjian classify`), the keyword-plus-date silver labels of dev.jsonl (the
+baseline the issue describes), and a learned model (`dangjian train`: TF-IDF + rule features, logistic regression)
+trained on the silver labels of every dev item that is not hand-labelled. Figures: accuracy and macro-F1 over the
+labels present in gold or predictions. Report the check set: the rules were adjusted on the tune set only.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from dangjian_cli.classify import load_campaigns  # noqa: E402
+from dangjian_cli.corpus import CorpusReader  # noqa: E402
+from dangjian_cli.model import cross_validate, evaluate, rule_predictions, train  # noqa: E402
+from dangjian_cli.pipeline import Analyzer  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dev", default=str(ROOT.parent / "shared" / "corpus" / "dev.jsonl"))
+    ap.add_argument("--labels", default=str(ROOT / "benchmarks" / "data" / "classify_dev_labels.tsv"))
+    ap.add_argument("--errors", action="store_true", help="list the check-set items the rules get wrong")
+    args = ap.parse_args()
+    gold: dict[str, tuple[str, str]] = {}
+    for line in Path(args.labels).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or line.startswith("id\t") or not line.strip():
+            continue
+        doc_id, _date, subset, label, _reason = line.split("\t")
+        gold[doc_id] = (subset, label)
+    docs = list(CorpusReader([args.dev], warn=lambda m: None))
+    campaigns = load_campaigns()
+    print(f"$ python benchmarks/classify_quality.py   # {len(docs)} dev items, {len(gold)} hand-labelled")
+    t0 = time.perf_counter()
+    silver_train = [d for d in docs if d.id not in gold]
+    for d in silver_train:
+        s = d.fields.get("silver_campaign", "none")
+        d.fields["silver_for_training"] = "none" if s.startswith("out_of_window") else s
+    analyzer = Analyzer()
+    model = train(silver_train, analyzer, campaigns, "silver_for_training")
+    print(f"learned model trained on {len(silver_train)} silver-labelled items in {time.perf_counter() - t0:.1f} s")
+    for subset in ("tune", "check"):
+        items = [d for d in docs if gold.get(d.id, ("",))[0] == subset]
+        y = [gold[d.id][1] for d in items]
+        silver = [("none" if d.fields.get("silver_campaign", "none").startswith("out_of_window")
+                   else d.fields.get("silver_campaign", "none")) for d in items]
+        rules = rule_predictions(items, campaigns, 0.5)
+        learned = [lab for lab, _, _ in model.predict(items, analyzer, campaigns)]
+        print(f"\n{subset} set: {len(items)} items")
+        print(f"{'method':<34}{'accuracy':>10}{'macro-F1':>10}")
+        for name, pred in (("keyword+date rule (silver labels)", silver), ("dangjian classify (rules)", rules),
+                           ("dangjian train on silver labels", learned)):
+            e = evaluate(y, pred)
+            print(f"{name:<34}{e.accuracy:>10.3f}{e.macro_f1:>10.3f}")
+        if subset == "check":
+            every = [d for d in docs if d.id in gold]
+            labels = [gold[d.id][1] for d in every]
+            cv = cross_validate(every, labels, analyzer, campaigns, "gold", folds=5)
+            e = evaluate(labels, cv)
+            print(f"\nlearned model, 5-fold cross-validation on all {len(every)} hand labels: accuracy {e.accuracy:.3f}, "
+                  f"macro-F1 {e.macro_f1:.3f}")
+        if args.errors and subset == "check":
+            for d, g, p in zip(items, y, rules):
+                if g != p:
+                    print(f"  {d.id} {d.date} gold={g} rules={p} {d.title[:40]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,385 @@
+"""Which campaign an article is about: date-aware, explainable, able to say ``none``.
+
+Most articles that mention a campaign's slogan are not about the campaign (a leader's tour, a meeting with many
+topics, a slogan used in passing, 八项规定 long after its campaign). So the decision weighs salience and the date:
+
+- cues: each campaign's names (``short``), signature slogans (``cues``) and words it shares with other campaigns
+  (``shared``: bare 主题教育 or 学习教育, which count only inside the campaign's window), matched on characters,
+  longest form first (不忘初心、牢记使命主题教育 is one cue, not also 主题教育);
+- where: a weighted hit in the title counts ``TITLE_WEIGHT``×, in the lead ``LEAD_WEIGHT``×; density per 1,000
+  characters and the number of distinct cues add to the salience;
+- when: the document's date (or one inferred from the text: a dateline, the latest plenum it names, the years it
+  mentions) against the campaign's window: inside 1, in the follow-up tail ``TAIL_FIT``, just before the start
+  ``BEFORE_FIT``, elsewhere ``OUTSIDE_FIT``;
+- score = salience × date fit; confidence = score / (score + ``SCALE``); the label is the best campaign when its
+  confidence reaches the threshold, else ``none``.
+"""
+from __future__ import annotations
+
+import configparser
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from .corpus import Document
+from .errors import EmptyCorpusError, InputError, UsageError
+from .lexicon import expand_forms
+from .resources import DataFile, package_file, provenance, user_file
+
+KINDS = ("central", "local", "theme")
+TITLE_WEIGHT = 4.0
+FIRST_SENTENCE_WEIGHT = 3.0
+LEAD_WEIGHT = 1.0
+LEAD_CHARS = 160
+DENSITY_FLOOR = 1000  # characters: a short item is not made salient by one mention in few characters
+TAIL_FIT = 0.8
+BEFORE_FIT = 0.4
+OUTSIDE_FIT = 0.08
+UNDATED_FIT = 0.7
+SCALE = 8.0
+DEFAULT_THRESHOLD = 0.5
+COLUMNS = ("doc_id", "title", "date", "label", "confidence", "runner_up", "tags")
+EXPLAIN_COLUMNS = (*COLUMNS, "date_used", "date_fit", "evidence")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Cue:
+    form: str  # as written in the definition
+    role: str  # name, short, cue or shared
+    weight: float
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    kind: str
+    name: str
+    short: tuple[str, ...]
+    cues: tuple[Cue, ...]
+    start: str = ""
+    end: str = ""
+    tail_end: str = ""
+    predecessor: str = ""
+    successor: str = ""
+    note: str = ""
+    origin: str = "package"
+
+    def date_fit(self, date: str) -> tuple[float, str]:
+        """How well a date (YYYY, YYYY-MM or YYYY-MM-DD) fits the window, and why."""
+        if not self.start:
+            return 1.0, "no window"
+        if not date:
+            return UNDATED_FIT, "undated"
+        month = date[:7]
+        if len(date) == 4:  # a year only: the best month of that year
+            months = [f"{date}-{m:02d}" for m in range(1, 13)]
+            return max((self.date_fit(m) for m in months), key=lambda x: x[0])
+        tail_end = self.tail_end or self.end
+        if self.start <= month <= self.end:
+            return 1.0, f"in window {self.start}..{self.end}"
+        if self.end < month <= tail_end:
+            return TAIL_FIT, f"in follow-up {self.end}..{tail_end}"
+        if _months_between(month, self.start) in (1, 2):
+            return BEFORE_FIT, f"just before start {self.start}"
+        return OUTSIDE_FIT, f"outside window {self.start}..{tail_end}"
+
+
+def _months_between(a: str, b: str) -> int:
+    return (int(b[:4]) - int(a[:4])) * 12 + int(b[5:7]) - int(a[5:7])
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split("|") if v.strip()]
+
+
+def _parse(f: DataFile) -> list[Campaign]:
+    parser = configparser.ConfigParser(interpolation=None, comment_prefixes=("#",), inline_comment_prefixes=None,
+                                       strict=True)
+    parser.optionxform = str  # type: ignore[assignment]
+    try:
+        parser.read_string("\n".join(f.lines) + "\n", source=f.origin)
+    except configparser.Error as exc:
+        raise InputError(f.origin, f"not a campaign file: {' '.join(str(exc).split())}",
+                         "see docs/commands/classify.md for the format") from None
+    out = []
+    for cid in parser.sections():
+        sec = parser[cid]
+        kind = sec.get("kind", "local").strip()
+        if kind not in KINDS:
+            raise InputError(f.origin, f"campaign {cid}: unknown kind {kind!r}", f"use one of {', '.join(KINDS)}")
+        name = sec.get("name", "").strip()
+        if not name:
+            raise InputError(f.origin, f"campaign {cid} has no name", "add a 'name = …' line")
+        for key in ("start", "end", "tail_end"):
+            v = sec.get(key, "").strip()
+            if v and not _MONTH.match(v):
+                raise InputError(f.origin, f"campaign {cid}: {key} {v!r} is not YYYY-MM")
+        cues = [Cue(name, "name", 3.0)] + [Cue(s, "short", 3.0) for s in _split(sec.get("short", ""))]
+        for role in ("cues", "shared"):
+            for item in _split(sec.get(role, "")):
+                form, _, weight = item.rpartition(":") if ":" in item else (item, "", "1")
+                try:
+                    w = float(weight)
+                except ValueError:
+                    raise InputError(f.origin, f"campaign {cid}: weight of {form!r} is not a number") from None
+                cues.append(Cue(form.strip(), "cue" if role == "cues" else "shared", w))
+        start, end = sec.get("start", "").strip(), sec.get("end", "").strip()
+        if start and not end:
+            end = start[:4] + "-12"
+        out.append(Campaign(cid, kind, name, tuple(_split(sec.get("short", ""))), tuple(cues), start, end,
+                            sec.get("tail_end", "").strip(), sec.get("predecessor", "").strip(),
+                            sec.get("successor", "").strip(), sec.get("note", "").strip(), f.origin))
+    if not out:
+        raise InputError(f.origin, "no campaign sections", "see docs/commands/classify.md for the format")
+    return out
+
+
+class Campaigns:
+    """Campaign definitions and one automaton over all their cue forms."""
+
+    def __init__(self, campaigns: list[Campaign], files: list[DataFile]) -> None:
+        by_id: dict[str, Campaign] = {}
+        for c in campaigns:
+            by_id[c.id] = c  # a user's definition replaces a shipped one with the same id
+        self.by_id = by_id
+        self.files = files
+
+    @property
+    def central(self) -> list[Campaign]:
+        return [c for c in self.by_id.values() if c.kind != "theme"]
+
+    @property
+    def themes(self) -> list[Campaign]:
+        return [c for c in self.by_id.values() if c.kind == "theme"]
+
+    @cached_property
+    def form_table(self) -> dict[str, list[tuple[str, Cue]]]:
+        table: dict[str, list[tuple[str, Cue]]] = defaultdict(list)
+        for c in self.by_id.values():
+            for cue in c.cues:
+                for form in expand_forms(cue.form, spaces=True):
+                    if not any(cid == c.id for cid, _ in table[form]):
+                        table[form].append((c.id, cue))
+        return dict(table)
+
+    @cached_property
+    def automaton(self) -> Any:
+        import ahocorasick
+
+        a = ahocorasick.Automaton()
+        for form, targets in self.form_table.items():
+            a.add_word(form, (len(form), form))
+        a.make_automaton()
+        return a
+
+    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """``(start, end, form)``, leftmost-longest, non-overlapping."""
+        if not self.form_table:
+            return
+        for end, (length, form) in self.automaton.iter_long(text):
+            yield end - length + 1, end + 1, form
+
+    def provenance(self) -> dict[str, str]:
+        return provenance(self.files)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("automaton", None)
+        return state
+
+
+def load_campaigns(extra_files: tuple[str, ...] = (), use_default: bool = True) -> Campaigns:
+    files = ([package_file("campaigns.ini")] if use_default else []) + [
+        user_file(f, "campaign") for f in extra_files]
+    campaigns: list[Campaign] = []
+    for f in files:
+        campaigns.extend(_parse(f))
+    if not campaigns:
+        raise UsageError("no campaign definitions", "give --campaigns FILE or drop --no-default-campaigns")
+    return Campaigns(campaigns, files)
+
+
+# -- dates ---------------------------------------------------------------------------------------------------------
+# Plenary sessions: a text naming one was written after it (the latest named bounds the date from below).
+_PLENUMS = {
+    "十六届三中全会": "2003-10", "十六届四中全会": "2004-09", "十六届五中全会": "2005-10", "十六届六中全会": "2006-10",
+    "十七大": "2007-10", "十七届三中全会": "2008-10", "十七届四中全会": "2009-09", "十七届五中全会": "2010-10",
+    "十七届六中全会": "2011-10", "十八大": "2012-11", "十八届三中全会": "2013-11", "十八届四中全会": "2014-10",
+    "十八届五中全会": "2015-10", "十八届六中全会": "2016-10", "十九大": "2017-10", "十九届二中全会": "2018-01",
+    "十九届三中全会": "2018-02", "十九届四中全会": "2019-10", "十九届五中全会": "2020-10",
+    "十九届六中全会": "2021-11", "二十大": "2022-10", "二十届二中全会": "2023-02", "二十届三中全会": "2024-07",
+    "二十届四中全会": "2025-10",
+}
+_PLENUM_RE = re.compile("|".join(sorted(map(re.escape, _PLENUMS), key=len, reverse=True)))
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)年")
+
+
+def infer_date(doc: Document) -> tuple[str, str]:
+    """The date to judge a document by, and where it came from: metadata, else the latest plenary session the text
+    names (a month), else the latest year it mentions that is not in the future of that session."""
+    if doc.date:
+        return doc.date, "metadata"
+    text = doc.text
+    plenums = [_PLENUMS[m.group()] for m in _PLENUM_RE.finditer(text)]
+    latest = max(plenums, default="")
+    if latest:
+        nxt = _next_month(latest)
+        return nxt, f"after {next(k for k, v in _PLENUMS.items() if v == latest)} ({latest})"
+    years = sorted({m.group(1) for m in _YEAR_RE.finditer(text)})
+    if years:
+        return years[-1], f"latest year named ({years[-1]})"
+    return "", "undated"
+
+
+def _next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
+
+
+# -- the decision --------------------------------------------------------------------------------------------------
+@dataclass
+class Evidence:
+    form: str
+    count: int
+    where: str  # title, lead or body (the most prominent place)
+    weight: float
+
+
+@dataclass
+class CampaignScore:
+    campaign: str
+    salience: float
+    date_fit: float
+    date_reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return self.salience * self.date_fit
+
+    @property
+    def confidence(self) -> float:
+        return self.score / (self.score + SCALE) if self.score > 0 else 0.0
+
+
+@dataclass
+class Classification:
+    doc_id: str
+    title: str
+    date: str
+    label: str
+    confidence: float
+    runner_up: str
+    tags: tuple[str, ...]
+    date_used: str
+    date_source: str
+    scores: list[CampaignScore]
+
+    def row(self, explain: bool = False) -> tuple[Any, ...]:
+        base = (self.doc_id, self.title, self.date, self.label, round(self.confidence, 4), self.runner_up,
+                "|".join(self.tags))
+        if not explain:
+            return base
+        best = next((s for s in self.scores if s.campaign == self.label), self.scores[0] if self.scores else None)
+        evidence = "; ".join(f"{e.form}×{e.count} {e.where}" for e in best.evidence) if best else ""
+        fit = f"{best.date_fit:g} {best.date_reason}" if best else ""
+        return (*base, f"{self.date_used} ({self.date_source})" if self.date_used else "undated", fit, evidence)
+
+
+_BROADCAST_PREFIX = re.compile(r"^\s*(?:央视网消息|中国网络电视台消息|新华社[^：:]{0,12}电|本台消息)[^：:]{0,12}[：:]\s*"
+                               r"(?:【口播】\s*)?(?:本台消息[：:])?\s*")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+REGIONS = ("title", "first sentence", "lead", "body")
+
+
+def _regions(doc: Document) -> tuple[str, str, str, str]:
+    """Title, first sentence, rest of the lead and body (the title is not counted twice when the text starts with
+    it; a broadcast prefix such as 央视网消息（新闻联播）： is not part of the first sentence)."""
+    text = doc.text
+    title = doc.title or ""
+    if title and text.startswith(title):
+        text = text[len(title):]
+    text = text.lstrip()
+    m = _BROADCAST_PREFIX.match(text)
+    start = m.end() if m else 0
+    end = _SENTENCE_END.search(text, start)
+    cut = end.end() if end else len(text)
+    cut = min(cut, start + LEAD_CHARS)
+    lead_end = max(cut, LEAD_CHARS)
+    return title, text[:cut], text[cut:lead_end], text[lead_end:]
+
+
+def score_document(doc: Document, campaigns: Campaigns, date: str) -> tuple[list[CampaignScore], list[str]]:
+    """Every campaign's salience, date fit and evidence for one document; and its theme tags."""
+    regions = _regions(doc)
+    chars = max(sum(map(len, regions)), DENSITY_FLOOR)
+    found: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    for where, region in enumerate(regions):
+        for _, _, form in campaigns.matches(region):
+            for cid, cue in campaigns.form_table[form]:
+                found[cid][cue.form][where] += 1
+    scores: list[CampaignScore] = []
+    tags: list[str] = []
+    for cid, cues in found.items():
+        c = campaigns.by_id[cid]
+        fit, reason = c.date_fit(date)
+        weights = {cue.form: cue for cue in c.cues}
+        salience = 0.0
+        total = 0.0
+        evidence = []
+        for form, (t, f, l, b) in cues.items():
+            cue = weights[form]
+            if cue.role == "shared" and fit < TAIL_FIT:
+                continue  # bare 主题教育 outside this campaign's window belongs to another campaign
+            salience += cue.weight * (TITLE_WEIGHT * min(t, 2) + FIRST_SENTENCE_WEIGHT * min(f, 1)
+                                      + LEAD_WEIGHT * min(l, 2))
+            total += cue.weight * (t + f + l + b)
+            where = REGIONS[next(i for i, c in enumerate((t, f, l, b)) if c)]
+            evidence.append(Evidence(form, t + f + l + b, where, cue.weight))
+        if not evidence:
+            continue
+        density = total * 1000.0 / chars
+        # Repetition and density matter, with diminishing returns: a passing mention stays small.
+        salience += 1.5 * math.log1p(total) + 0.4 * min(density, 10.0) + 0.5 * (len(evidence) - 1)
+        evidence.sort(key=lambda e: (REGIONS.index(e.where), -e.count * e.weight, e.form))
+        if c.kind == "theme":
+            if any(e.where == "title" for e in evidence) or total >= 3:
+                tags.append(cid)
+            continue
+        scores.append(CampaignScore(cid, salience, fit, reason, evidence))
+    scores.sort(key=lambda s: (-s.score, s.campaign))
+    return scores, sorted(tags)
+
+
+def classify_document(doc: Document, campaigns: Campaigns, threshold: float = DEFAULT_THRESHOLD) -> Classification:
+    date, source = infer_date(doc)
+    scores, tags = score_document(doc, campaigns, date)
+    best = scores[0] if scores else None
+    label = best.campaign if best and best.confidence >= threshold else "none"
+    confidence = best.confidence if best else 0.0
+    if label == "none":
+        confidence = 1.0 - confidence
+    runner_up = ""
+    if label != "none":
+        runner_up = scores[1].campaign if len(scores) > 1 else "none"
+    elif best is not None:
+        runner_up = best.campaign
+    return Classification(doc.id, doc.title, doc.date, label, confidence, runner_up, tuple(tags), date, source,
+                          scores)
+
+
+def classify(docs: Iterable[Document], campaigns: Campaigns, threshold: float = DEFAULT_THRESHOLD
+             ) -> Iterator[Classification]:
+    if not 0.0 <= threshold <= 1.0:
+        raise UsageError("--threshold must be between 0 and 1")
+    n = 0
+    for doc in docs:
+        n += 1
+        yield classify_document(doc, campaigns, threshold)
+    if n == 0:
+        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")

@@ -1,0 +1,225 @@
+"""A campaign classifier learned from the user's own labels, and evaluation of any classifier.
+
+Features: TF-IDF over the shared tokenizer's tokens (title tokens counted with the text), plus the rule classifier's
+evidence for every campaign (salience × date fit, and date fit alone), so the model sees both what the article says
+and when. Estimator: scikit-learn's LogisticRegression (balanced class weights). The model file is a pickle holding
+the fitted objects with the settings and versions that made them; a file from another dangjian or scikit-learn
+version, or one that is not a dangjian model, is refused with a clear message. Pickles run code when loaded: load
+only model files you made or trust.
+"""
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .classify import Campaigns, classify_document, infer_date, score_document
+from .corpus import Document
+from .errors import DangjianError, EmptyCorpusError, InputError, UsageError
+from .pipeline import Analyzer
+
+MODEL_FORMAT = "dangjian-campaign-model/1"
+METRIC_COLUMNS = ("label", "precision", "recall", "f1", "support")
+
+
+def _sklearn_version() -> str:
+    import sklearn
+
+    return sklearn.__version__
+
+
+def rule_features(doc: Document, campaigns: Campaigns, ids: Sequence[str]) -> list[float]:
+    date, _ = infer_date(doc)
+    scores, _tags = score_document(doc, campaigns, date)
+    by_id = {s.campaign: s for s in scores}
+    out: list[float] = []
+    for cid in ids:
+        s = by_id.get(cid)
+        c = campaigns.by_id.get(cid)  # a campaign file without this id: no evidence for it
+        fit = c.date_fit(date)[0] if c is not None else 0.0
+        out.extend([s.confidence if s else 0.0, fit])
+    return out
+
+
+@dataclass
+class CampaignModel:
+    """A fitted model and what it needs to be applied the same way again."""
+
+    labels: list[str]
+    campaign_ids: list[str]
+    vectorizer: Any
+    classifier: Any
+    tokenizer_key: str
+    label_field: str
+    trained_on: int
+    versions: dict[str, str] = field(default_factory=dict)
+
+    def features(self, docs: Sequence[Document], analyzer: Analyzer, campaigns: Campaigns) -> Any:
+        import scipy.sparse as sp
+
+        from .keywords import _with_title
+
+        text = self.vectorizer.transform([_with_title(d, analyzer.words(d), analyzer) for d in docs])
+        rules = sp.csr_matrix([rule_features(d, campaigns, self.campaign_ids) for d in docs])
+        return sp.hstack([text, rules]).tocsr()
+
+    def predict(self, docs: Sequence[Document], analyzer: Analyzer, campaigns: Campaigns
+                ) -> list[tuple[str, float, str]]:
+        """``(label, probability, runner_up)`` per document."""
+        if not docs:
+            return []
+        proba = self.classifier.predict_proba(self.features(docs, analyzer, campaigns))
+        classes = list(self.classifier.classes_)
+        out = []
+        for row in proba:
+            order = sorted(range(len(classes)), key=lambda i: (-row[i], classes[i]))
+            out.append((classes[order[0]], float(row[order[0]]), classes[order[1]] if len(order) > 1 else ""))
+        return out
+
+    def save(self, path: Path) -> None:
+        from .output import atomic_path
+
+        with atomic_path(Path(path)) as tmp:
+            with open(tmp, "wb") as fh:
+                pickle.dump({"format": MODEL_FORMAT, "versions": self.versions, "model": self}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path: Path) -> CampaignModel:
+        p = Path(path)
+        try:
+            with open(p, "rb") as fh:
+                payload = pickle.load(fh)
+        except FileNotFoundError:
+            raise InputError(str(p), "model file not found", "make one with 'dangjian train'") from None
+        except Exception:
+            raise InputError(str(p), "not a dangjian model file (or a damaged one)",
+                             "make one with 'dangjian train'") from None
+        if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
+            raise InputError(str(p), "not a dangjian model file", "make one with 'dangjian train'")
+        made = payload.get("versions", {})
+        now = current_versions()
+        if made != now:
+            diff = ", ".join(f"{k} {made.get(k, '?')} (now {now[k]})" for k in now if made.get(k) != now[k])
+            raise InputError(str(p), f"model made by another version: {diff}",
+                             "train it again with this version ('dangjian train')")
+        return payload["model"]
+
+
+def current_versions() -> dict[str, str]:
+    return {"dangjian": __version__, "scikit-learn": _sklearn_version()}
+
+
+def train(docs: Iterable[Document], analyzer: Analyzer, campaigns: Campaigns, label_field: str,
+          c: float = 4.0) -> CampaignModel:
+    """Fit the model on documents whose ``label_field`` holds a campaign id or ``none``."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    docs, labels = labelled(docs, label_field)
+    if len(set(labels)) < 2:
+        raise UsageError(f"the training data has one label only ({labels[0]!r})",
+                         "a classifier needs at least two labels, e.g. some 'none' documents")
+    from .keywords import _with_title
+
+    from .keywords import _identity
+
+    token_lists = [_with_title(d, analyzer.words(d), analyzer) for d in docs]
+    vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, sublinear_tf=True,
+                                 min_df=2 if len(docs) >= 50 else 1)
+    try:
+        vectorizer.fit(token_lists)
+    except ValueError:
+        raise EmptyCorpusError("the training documents have no tokens", "check --text-field") from None
+    ids = sorted(c.id for c in campaigns.central)
+    model = CampaignModel(sorted(set(labels)), ids, vectorizer, None, analyzer.tokenizer.segmentation_key,
+                          label_field, len(docs), current_versions())
+    x = model.features(docs, analyzer, campaigns)
+    model.classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    model.classifier.fit(x, labels)
+    analyzer.flush()
+    return model
+
+
+def labelled(docs: Iterable[Document], label_field: str) -> tuple[list[Document], list[str]]:
+    out_docs, labels = [], []
+    missing = 0
+    for d in docs:
+        value = d.get(label_field).strip()
+        if not value:
+            missing += 1
+            continue
+        out_docs.append(d)
+        labels.append(value)
+    if not out_docs:
+        raise EmptyCorpusError(f"no document has a value in field {label_field!r}",
+                               "name the label column with --label-field")
+    return out_docs, labels
+
+
+# -- evaluation ----------------------------------------------------------------------------------------------------
+@dataclass
+class Evaluation:
+    labels: list[str]
+    accuracy: float
+    macro_f1: float
+    per_class: list[tuple[str, float, float, float, int]]
+    confusion: list[list[int]]  # rows: gold, columns: predicted, in ``labels`` order
+    n: int
+    method: str
+
+    def metric_rows(self) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = list(self.per_class)
+        p = sum(r[1] for r in self.per_class) / len(self.per_class)
+        r = sum(r[2] for r in self.per_class) / len(self.per_class)
+        rows.append(("macro avg", p, r, self.macro_f1, self.n))
+        rows.append(("accuracy", None, None, self.accuracy, self.n))
+        return rows
+
+    def confusion_rows(self) -> list[tuple[Any, ...]]:
+        return [(gold, *row) for gold, row in zip(self.labels, self.confusion)]
+
+
+def evaluate(gold: Sequence[str], predicted: Sequence[str], method: str = "") -> Evaluation:
+    """Accuracy, macro-F1 (over every label in gold or predictions, each weighted equally), per-class precision,
+    recall, F1 and support, and the confusion matrix (scikit-learn's definitions; 0 where undefined)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+    if len(gold) != len(predicted) or not gold:
+        raise DangjianError("nothing to evaluate", "give labelled documents")
+    labels = sorted(set(gold) | set(predicted))
+    p, r, f, s = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
+    per_class = [(lab, float(pp), float(rr), float(ff), int(ss)) for lab, pp, rr, ff, ss in zip(labels, p, r, f, s)]
+    return Evaluation(labels, float(accuracy_score(gold, predicted)),
+                      float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), per_class,
+                      confusion_matrix(gold, predicted, labels=labels).tolist(), len(gold), method)
+
+
+def rule_predictions(docs: Sequence[Document], campaigns: Campaigns, threshold: float) -> list[str]:
+    return [classify_document(d, campaigns, threshold).label for d in docs]
+
+
+def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, campaigns: Campaigns,
+                   label_field: str, folds: int = 5, seed: int = 0) -> list[str]:
+    """Out-of-fold predictions of the learned model (stratified k-fold, fixed seed: deterministic)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    counts = {lab: labels.count(lab) for lab in set(labels)}
+    k = min(folds, min(counts.values()))
+    if k < 2:
+        raise UsageError(f"cannot cross-validate: label {min(counts, key=counts.get)!r} has one document",
+                         "add documents or use --model with a separate test set")
+    predicted = [""] * len(docs)
+    for train_idx, test_idx in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(docs, labels):
+        tdocs = [docs[i] for i in train_idx]
+        for d, lab in zip(tdocs, [labels[i] for i in train_idx]):
+            d.fields["__cv_label"] = lab
+        model = train(tdocs, analyzer, campaigns, "__cv_label")
+        for i, (lab, _, _) in zip(test_idx, model.predict([docs[i] for i in test_idx], analyzer, campaigns)):
+            predicted[i] = lab
+    for d in docs:
+        d.fields.pop("__cv_label", None)
+    return predicted

@@ -1,0 +1,201 @@
+"""Campaign classification: seeds, passing mentions, dates, user campaigns, the learned model and evaluation."""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, SEED_IDS, run_cli, seed
+
+# Written for the tests from real patterns of 新闻联播 items (not copied from any source).
+COLUMN = ("【党纪学习教育】各地推动党纪学习教育走深走实\n"
+          "央视网消息（新闻联播）：党纪学习教育开展以来，各地区各部门精心组织、扎实推进，引导党员干部学纪、知纪、明纪、守纪。"
+          "某省举办读书班，逐章逐条学习《中国共产党纪律处分条例》。某市组织党员干部参观警示教育基地，以案说纪、以案促改。")
+TOUR = ("李希在某省调研\n"
+        "央视网消息（新闻联播）：中共中央政治局常委、中央纪委书记李希近日到某省调研。他来到企业、社区和纪检监察机关，"
+        "详细了解经济运行、基层治理和监督执纪等情况。他强调，要坚持稳中求进，推动高质量发展，保障和改善民生，"
+        "扎实做好防汛救灾、安全生产等各项工作。" + "他指出，要加强基层治理，提升服务群众能力水平，推进乡村全面振兴。" * 8 +
+        "要深入开展党纪学习教育，一体推进不敢腐、不能腐、不想腐。")
+MODEL_WORKER = ("追授某某同志“全国优秀共产党员”称号\n"
+                "央视网消息（新闻联播）：近日，中共中央决定追授某某同志“全国优秀共产党员”称号。某某同志生前扎根基层，"
+                "带领群众修路架桥、发展产业，用生命践行了共产党人的初心使命。" + "他几十年如一日，把群众的冷暖放在心上。" * 8 +
+                "决定号召，广大党员要以某某同志为榜样，不忘初心、牢记使命，勇于担当、甘于奉献。")
+THEMED = ("扎实推进主题教育 推动高质量发展\n"
+          "央视网消息（新闻联播）：主题教育开展以来，各地坚持学思用贯通、知信行统一，把主题教育同推动中心工作结合起来。"
+          "某省把主题教育成果转化为推动发展的实际成效，某市聚焦群众急难愁盼，在主题教育中解决了一批民生问题。")
+
+
+def _jsonl(tmp_path: Path, rows: list[dict], name: str = "c.jsonl") -> Path:
+    p = tmp_path / name
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return p
+
+
+def _rows(stdout: str) -> list[dict]:
+    return [json.loads(x) for x in stdout.splitlines()]
+
+
+def test_seed_labels_and_evidence():
+    r = run_cli("classify", str(SEEDS), "--explain", "-f", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    rows = {x["doc_id"]: x for x in _rows(r.stdout)}
+    assert {k: v["label"] for k, v in rows.items()} == {
+        SEED_IDS[0]: "liangxue_yizuo_2016", SEED_IDS[1]: "liangxue_yizuo_2016", SEED_IDS[2]: "buwang_chuxin_2019",
+        SEED_IDS[3]: "liangxue_yizuo_2016", SEED_IDS[4]: "liangxue_yizuo_2016"}
+    assert rows[SEED_IDS[4]]["evidence"].startswith("两学一做×10 title")
+    assert rows[SEED_IDS[4]]["date_fit"] == "1 in window 2016-02..2016-12"
+    # Seed 002 is dated only "11月6日"; it names 十九届四中全会, so it was written after October 2019.
+    assert rows[SEED_IDS[2]]["date_used"] == "2019-11 (after 十九届四中全会 (2019-10))"
+    assert "“不忘初心、牢记使命”主题教育×10 first sentence" in rows[SEED_IDS[2]]["evidence"]
+    assert "chuangwei" in rows[SEED_IDS[0]]["tags"]  # 创国卫 in the title: a themed tag
+    for row in rows.values():
+        assert 0.5 <= row["confidence"] <= 1
+
+
+def test_traditional_seed_is_classified_like_its_simplified_form(tmp_path):
+    import opencc
+
+    simplified = opencc.OpenCC("t2s").convert(seed(3).read_text(encoding="utf-8"))
+    (tmp_path / "s.txt").write_text(simplified, encoding="utf-8")
+    a = _rows(run_cli("classify", str(seed(3)), "--explain", "-f", "jsonl").stdout)[0]
+    b = _rows(run_cli("classify", str(tmp_path / "s.txt"), "--explain", "-f", "jsonl").stdout)[0]
+    for key in ("label", "confidence", "runner_up", "tags", "date_fit", "evidence"):
+        assert a[key] == b[key], key
+
+
+def test_passing_mentions_are_none(tmp_path):
+    p = _jsonl(tmp_path, [{"id": "column", "date": "2024-05-20", "text": COLUMN},
+                          {"id": "tour", "date": "2024-05-20", "text": TOUR},
+                          {"id": "model", "date": "2019-07-01", "text": MODEL_WORKER}])
+    rows = {x["doc_id"]: x for x in _rows(run_cli("classify", str(p), "--explain", "-f", "jsonl").stdout)}
+    assert rows["column"]["label"] == "dangji_2024"
+    assert rows["tour"]["label"] == "none" and rows["tour"]["runner_up"] == "dangji_2024"
+    assert rows["model"]["label"] == "none"
+    # Outside its window even the campaign's own column is not taken for the campaign.
+    late = _jsonl(tmp_path, [{"id": "late", "date": "2021-05-20", "text": COLUMN}], "late.jsonl")
+    assert _rows(run_cli("classify", str(late), "-f", "jsonl").stdout)[0]["label"] == "none"
+
+
+def test_bare_zhuti_jiaoyu_is_resolved_by_the_date(tmp_path):
+    p = _jsonl(tmp_path, [{"id": "a", "date": "2019-09-10", "text": THEMED},
+                          {"id": "b", "date": "2023-09-10", "text": THEMED},
+                          {"id": "c", "date": "2016-09-10", "text": THEMED}])
+    labels = {x["doc_id"]: x["label"] for x in _rows(run_cli("classify", str(p), "-f", "jsonl").stdout)}
+    assert labels == {"a": "buwang_chuxin_2019", "b": "xi_thought_2023", "c": "none"}
+
+
+def test_threshold(tmp_path):
+    p = _jsonl(tmp_path, [{"id": "a", "date": "2024-05-20", "text": COLUMN}])
+    assert _rows(run_cli("classify", str(p), "--threshold", "0.99", "-f", "jsonl").stdout)[0]["label"] == "none"
+    bad = run_cli("classify", str(p), "--threshold", "2")
+    assert bad.exit_code == 2 and "--threshold must be between 0 and 1" in bad.stderr
+
+
+def test_user_campaign_file_adds_a_campaign(tmp_path):
+    defs = tmp_path / "local.ini"
+    defs.write_text("# version: test-1\n# source: written for the tests\n[wushui_gongzhi_2013]\nkind = local\n"
+                    "name = 五水共治\nshort = 五水共治\ncues = 治污水、防洪水、排涝水、保供水、抓节水:2\n"
+                    "start = 2013-12\nend = 2020-12\n", encoding="utf-8")
+    text = ("某县深入推进五水共治\n某县把五水共治作为转型升级的突破口，治污水、防洪水、排涝水、保供水、抓节水，"
+            "党员干部带头当河长。五水共治开展以来，全县河道水质明显好转。")
+    p = _jsonl(tmp_path, [{"id": "a", "date": "2015-04-01", "text": text}])
+    r = run_cli("classify", str(p), "--campaigns", str(defs), "-f", "json")
+    doc = json.loads(r.stdout)
+    assert doc["rows"][0]["label"] == "wushui_gongzhi_2013"
+    assert doc["meta"]["provenance"][f"local.ini ({defs})"] == "test-1"
+    broken = tmp_path / "broken.ini"
+    broken.write_text("[x]\nkind = weekly\nname = y\n", encoding="utf-8")
+    r = run_cli("classify", str(p), "--campaigns", str(broken))
+    assert r.exit_code == 1 and "unknown kind 'weekly'" in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def _labelled(tmp_path: Path) -> Path:
+    rows = []
+    for i in range(6):
+        rows.append({"id": f"d{i}", "date": "2024-05-0" + str(i + 1), "text": COLUMN.replace("某省", f"第{i}省"),
+                     "gold": "dangji_2024"})
+        rows.append({"id": f"t{i}", "date": "2024-05-0" + str(i + 1), "text": TOUR.replace("某省", f"第{i}省"),
+                     "gold": "none"})
+        rows.append({"id": f"z{i}", "date": "2019-09-1" + str(i), "text": THEMED.replace("某省", f"第{i}省"),
+                     "gold": "buwang_chuxin_2019"})
+    return _jsonl(tmp_path, rows, "labelled.jsonl")
+
+
+def test_train_save_load_classify_round_trip(tmp_path):
+    data = _labelled(tmp_path)
+    model = tmp_path / "m.model"
+    r = run_cli("train", str(data), "--label-field", "gold", "--model", str(model))
+    assert r.exit_code == 0, r.stderr
+    assert "documents\t18" in r.stdout and "labels\tbuwang_chuxin_2019|dangji_2024|none" in r.stdout
+    out = _rows(run_cli("classify", str(data), "--model", str(model), "-f", "jsonl").stdout)
+    gold = {x["id"]: x["gold"] for x in map(json.loads, data.read_text(encoding="utf-8").splitlines())}
+    assert all(x["label"] == gold[x["doc_id"]] for x in out)
+    # The same model through the library gives the same answers.
+    from dangjian_cli import load_documents
+    from dangjian_cli.classify import load_campaigns
+    from dangjian_cli.model import CampaignModel
+    from dangjian_cli.pipeline import Analyzer
+
+    m = CampaignModel.load(model)
+    preds = m.predict(load_documents([str(data)]), Analyzer(), load_campaigns())
+    assert [p[0] for p in preds] == [x["label"] for x in out]
+
+
+def test_model_from_another_version_is_refused(tmp_path):
+    data = _labelled(tmp_path)
+    model = tmp_path / "m.model"
+    run_cli("train", str(data), "--label-field", "gold", "--model", str(model))
+    payload = pickle.loads(model.read_bytes())
+    payload["versions"]["dangjian"] = "0.0.1"
+    old = tmp_path / "old.model"
+    old.write_bytes(pickle.dumps(payload))
+    r = run_cli("classify", str(data), "--model", str(old))
+    assert r.exit_code == 1
+    assert "model made by another version: dangjian 0.0.1" in r.stderr and "train it again" in r.stderr
+    junk = tmp_path / "junk.model"
+    junk.write_bytes(b"not a model")
+    r = run_cli("classify", str(data), "--model", str(junk))
+    assert r.exit_code == 1 and "not a dangjian model file" in r.stderr
+
+
+def test_evaluation_figures_match_hand_computation():
+    from dangjian_cli.model import evaluate
+
+    gold = ["a", "a", "a", "b", "b", "none", "none", "none"]
+    pred = ["a", "a", "none", "b", "a", "none", "none", "b"]
+    e = evaluate(gold, pred)
+    # a: tp 2, fp 1 (a b predicted a), fn 1 → P 2/3, R 2/3, F1 2/3
+    # b: tp 1, fp 1, fn 1 → P 1/2, R 1/2, F1 1/2
+    # none: tp 2, fp 1, fn 1 → P 2/3, R 2/3, F1 2/3
+    assert e.accuracy == pytest.approx(5 / 8)
+    assert e.macro_f1 == pytest.approx((2 / 3 + 1 / 2 + 2 / 3) / 3)
+    assert e.per_class == [("a", pytest.approx(2 / 3), pytest.approx(2 / 3), pytest.approx(2 / 3), 3),
+                           ("b", 0.5, 0.5, 0.5, 2),
+                           ("none", pytest.approx(2 / 3), pytest.approx(2 / 3), pytest.approx(2 / 3), 3)]
+    assert e.confusion == [[2, 0, 1], [1, 1, 0], [0, 1, 2]]
+
+
+def test_evaluate_cli_on_rules_and_cross_validation(tmp_path):
+    rows = [{"id": "c", "date": "2024-05-20", "text": COLUMN, "gold": "dangji_2024"},
+            {"id": "t", "date": "2024-05-20", "text": TOUR, "gold": "dangji_2024"},
+            {"id": "m", "date": "2019-07-01", "text": MODEL_WORKER, "gold": "none"},
+            {"id": "z", "date": "2019-09-10", "text": THEMED, "gold": "buwang_chuxin_2019"}]
+    p = _jsonl(tmp_path, rows)
+    # Rules: c, m, z right; t predicted none (its gold here says dangji_2024).
+    r = run_cli("evaluate", str(p), "--label-field", "gold", "-f", "tsv")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "label\tprecision\trecall\tf1\tsupport"
+    assert lines[1:] == ["buwang_chuxin_2019\t1\t1\t1\t1", "dangji_2024\t1\t0.5\t0.666667\t2",
+                         "none\t0.5\t1\t0.666667\t1", "macro avg\t0.833333\t0.833333\t0.777778\t4",
+                         "accuracy\t\t\t0.75\t4"]
+    m = run_cli("evaluate", str(p), "--label-field", "gold", "--confusion", "-f", "tsv")
+    assert m.stdout.splitlines() == ["gold\tbuwang_chuxin_2019\tdangji_2024\tnone",
+                                     "buwang_chuxin_2019\t1\t0\t0", "dangji_2024\t0\t1\t1", "none\t0\t0\t1"]
+    cv = run_cli("evaluate", str(_labelled(tmp_path)), "--label-field", "gold", "--cv", "3", "-f", "json")
+    assert cv.exit_code == 0, cv.stderr
+    meta = json.loads(cv.stdout)["meta"]
+    assert meta["method"] == "model, 3-fold cross-validation" and meta["documents"] == 18
+    assert meta["accuracy"] == 1.0
