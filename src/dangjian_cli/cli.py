@@ -771,6 +771,107 @@ def evaluate(paths: Optional[list[str]] = PATHS,
         emit(matrix if confusion else metrics, out, env)
 
 
+@command(INPUT, TOKENIZER, OUTPUT)
+def similar(query: Optional[str] = typer.Argument(None, help="A document id of the corpus, a file, or - for text "
+                                                   "on stdin.", show_default=False),
+            corpus_paths: Optional[list[str]] = typer.Option(None, "--corpus", "-c", help="The corpus to search "
+                                                             "(default: the seed articles)."),
+            text: Optional[str] = typer.Option(None, "--text", help="Query with this text."),
+            top: int = typer.Option(10, "--top", "-n", help="Neighbours per query."),
+            min_score: float = typer.Option(0.0, "--min-score", help="Leave out neighbours below this cosine."),
+            all_docs: bool = typer.Option(False, "--all", help="Every document's neighbours (a k-NN table)."),
+            matrix: bool = typer.Option(False, "--matrix", help="The full pairwise matrix (small corpora)."),
+            force: bool = typer.Option(False, "--force", help="Write --matrix above the size limit."),
+            explain: bool = typer.Option(False, "--explain", help="Add the terms that contribute most to each "
+                                         "score."),
+            *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
+    """Documents most like a query (or every document's neighbours): cosine over the corpus's TF-IDF.
+
+    Example: dangjian similar 004_f03987007a3fccd1 --corpus seeds/ --explain"""
+    from .corpus import CorpusReader
+    from .errors import UsageError
+    from .output import Table
+    from . import similar as lib
+
+    env = environment(out)
+    modes = sum(bool(x) for x in (query, text, all_docs, matrix))
+    if modes != 1:
+        raise UsageError("give one of: QUERY (an id, a file or -), --text, --all or --matrix")
+    if top < 0 or not 0.0 <= min_score <= 1.0:
+        raise UsageError("--top must be ≥ 0 and --min-score between 0 and 1")
+    an = analyzer(tokenizer, env)
+    try:
+        vectors = lib.fit_vectors(reader(corpus_paths, loader, env), an)
+        meta = {"provenance": an.tokenizer.provenance(), "documents": len(vectors.ids)}
+        columns = lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS
+        if matrix:
+            header, rows = lib.matrix_rows(vectors, force)
+            emit(Table(header, rows, title="cosine similarity", meta=meta), out, env)
+            return
+        if all_docs:
+            emit(Table(columns, lib.all_neighbours(vectors, top, min_score, explain=explain), title="neighbours",
+                       meta=meta, highlight="doc_id"), out, env)
+            return
+        exclude = None
+        if text is not None:
+            label, tokens = "(text)", _query_tokens(text, an, loader)
+        elif query == "-" or os.path.isfile(str(query)):
+            qdocs = list(CorpusReader([str(query)], loader, warn=env.warn))
+            if len(qdocs) != 1:
+                raise UsageError(f"the query {query} holds {len(qdocs)} documents", "give one document")
+            from .keywords import _with_title
+
+            label, tokens = (qdocs[0].id if query != "-" else "(stdin)"), _with_title(qdocs[0], an.words(qdocs[0]), an)
+        else:
+            exclude = vectors.index(str(query))
+            label, tokens = str(query), None
+        q = vectors.matrix[exclude] if tokens is None else vectors.transform(tokens)
+        emit(Table(columns, lib.neighbours(vectors, q, label, top, min_score, exclude, explain), title="neighbours",
+                   meta=meta, highlight="doc_id"), out, env)
+    finally:
+        an.close()
+
+
+def _query_tokens(text: str, an: Any, loader: Any) -> list[str]:
+    from .normalize import load_boilerplate, normalize
+
+    n = normalize(text, None if loader.keep_boilerplate else load_boilerplate(loader.boilerplate_files))
+    return an.words(n.text)
+
+
+@command(INPUT, OUTPUT)
+def duplicates(paths: Optional[list[str]] = PATHS,
+               threshold: float = typer.Option(0.5, "--threshold", help="Containment (share of the shorter text's "
+                                               "5-character shingles found in the other) that makes a copy."),
+               pairs: bool = typer.Option(False, "--pairs", help="List the verified pairs instead of clusters."),
+               passages: int = typer.Option(0, "--passages", help="List the shared passages of at least N "
+                                            "characters, with offsets in both documents."),
+               shares: bool = typer.Option(False, "--shares", help="Every document's copy share and partners."),
+               *, loader: Any = None, out: Any = None) -> None:
+    """Near-duplicates and copies: MinHash/LSH candidates verified by exact Jaccard and containment.
+
+    Example: dangjian duplicates corpus.jsonl --passages 50"""
+    from .errors import UsageError
+    from .output import Table
+    from . import duplicates as lib
+
+    env = environment(out)
+    if sum(bool(x) for x in (pairs, passages, shares)) > 1:
+        raise UsageError("choose one of --pairs, --passages and --shares")
+    result = lib.find_duplicates(reader(paths, loader, env), threshold=threshold, passages=passages)
+    meta = {"documents": result.documents, "candidate_pairs": result.candidates, "copy_pairs": len(result.pairs),
+            "threshold": threshold}
+    if pairs:
+        emit(Table(lib.PAIR_COLUMNS, result.pairs, title="copy pairs", meta=meta), out, env)
+    elif passages:
+        emit(Table(lib.PASSAGE_COLUMNS, result.passages, title="shared passages", meta=meta), out, env)
+    elif shares:
+        emit(Table(lib.SHARE_COLUMNS, result.shares, title="copy shares", meta=meta), out, env)
+    else:
+        emit(Table(lib.CLUSTER_COLUMNS, result.clusters, title="copy clusters (earliest first)", meta=meta,
+                   highlight="doc_id"), out, env)
+
+
 cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 

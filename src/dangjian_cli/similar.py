@@ -1,0 +1,174 @@
+"""Nearest neighbours by cosine similarity over the corpus's own TF-IDF (the vectoriser and tokenizer of
+``keywords``: sublinear tf × smooth IDF fitted on the corpus, title tokens counted with the text, rows L2-normalised).
+
+Memory: one sparse document-term matrix. ``all_neighbours`` multiplies it with itself a block of rows at a time,
+so no n × n matrix is ever held: peak memory is the matrix plus ``block × n`` floats.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .corpus import Document
+from .errors import DangjianError, EmptyCorpusError, UsageError
+from .pipeline import Analyzer
+
+COLUMNS = ("query", "rank", "doc_id", "title", "date", "score")
+EXPLAIN_COLUMNS = (*COLUMNS, "terms")
+MATRIX_LIMIT = 2000
+
+
+@dataclass
+class CorpusVectors:
+    ids: list[str]
+    titles: list[str]
+    dates: list[str]
+    matrix: Any  # CSR, rows L2-normalised
+    vocabulary: dict[str, int]
+    terms: Any  # index → term
+    idf: Any
+
+    def index(self, doc_id: str) -> int:
+        try:
+            return self._positions[doc_id]
+        except AttributeError:
+            self._positions = {d: i for i, d in enumerate(self.ids)}
+            return self.index(doc_id)
+        except KeyError:
+            raise DangjianError(f"no document with id {doc_id!r} in the corpus",
+                                "list the ids with 'dangjian corpus', or give a file, - or --text") from None
+
+    def transform(self, tokens: list[str]) -> Any:
+        """A query's vector in the corpus's space (terms the corpus does not have are dropped)."""
+        import numpy as np
+        import scipy.sparse as sp
+        from sklearn.preprocessing import normalize
+
+        counts: dict[int, int] = {}
+        for t in tokens:
+            j = self.vocabulary.get(t)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        vals = (1.0 + np.log(vals)) * self.idf[cols] if len(vals) else vals
+        q = sp.csr_matrix((vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.terms)))
+        return normalize(q, norm="l2")
+
+
+def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    from .keywords import _identity, _with_title
+
+    ids, titles, dates = [], [], []
+
+    def stream() -> Iterator[list[str]]:
+        for d in docs:
+            ids.append(d.id)
+            titles.append(d.title)
+            dates.append(d.date)
+            yield _with_title(d, analyzer.words(d), analyzer)
+
+    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
+    try:
+        counts = vectorizer.fit_transform(stream())
+    except ValueError:
+        if not ids:
+            raise EmptyCorpusError("no documents with text in the input",
+                                   "check the paths, --glob and --text-field") from None
+        raise EmptyCorpusError("the documents have no tokens to compare") from None
+    finally:
+        analyzer.flush()
+    transformer = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")
+    matrix = transformer.fit_transform(counts).tocsr()
+    terms = vectorizer.get_feature_names_out()
+    return CorpusVectors(ids, titles, dates, matrix, vectorizer.vocabulary_, terms, transformer.idf_)
+
+
+def _clip(score: float) -> float:
+    return min(1.0, max(0.0, float(score)))
+
+
+def explain_terms(v: CorpusVectors, q: Any, row: int, n: int = 5) -> str:
+    """The terms that contribute most to a pair's cosine: ``term:share`` of the score."""
+    import numpy as np
+
+    x = v.matrix[row]
+    common = q.multiply(x).tocsr()
+    if common.nnz == 0:
+        return ""
+    total = common.data.sum()
+    order = sorted(range(common.nnz), key=lambda k: (-common.data[k], str(v.terms[common.indices[k]])))[:n]
+    return "|".join(f"{v.terms[common.indices[k]]}:{common.data[k] / total:.2f}" for k in order
+                    if np.isfinite(common.data[k]))
+
+
+def neighbours(v: CorpusVectors, q: Any, query_label: str, top: int = 10, min_score: float = 0.0,
+               exclude: int | None = None, explain: bool = False) -> list[tuple[Any, ...]]:
+    """COLUMNS (EXPLAIN_COLUMNS) rows: the ``top`` documents most similar to the query vector ``q``."""
+    import numpy as np
+
+    scores = np.asarray((v.matrix @ q.T).todense()).ravel()
+    if exclude is not None:
+        scores[exclude] = -1.0
+    order = sorted(np.nonzero(scores > 0)[0].tolist(), key=lambda i: (-round(float(scores[i]), 6), v.ids[i]))
+    rows: list[tuple[Any, ...]] = []
+    for i in order:
+        s = _clip(scores[i])
+        if s < min_score or len(rows) >= top:
+            break
+        row = (query_label, len(rows) + 1, v.ids[i], v.titles[i], v.dates[i], round(s, 6))
+        rows.append(row + (explain_terms(v, q, i),) if explain else row)
+    return rows
+
+
+def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 512,
+                   explain: bool = False) -> Iterator[tuple[Any, ...]]:
+    """Every document's top neighbours (itself excluded), a block of rows at a time."""
+    import numpy as np
+
+    x = v.matrix
+    xt = x.T.tocsc()
+    n = x.shape[0]
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        sims = (x[start:stop] @ xt).toarray()
+        for r in range(stop - start):
+            i = start + r
+            s = sims[r]
+            s[i] = -1.0
+            k = min(top, n - 1)
+            if k <= 0:
+                continue
+            cand = np.argpartition(-s, k - 1)[:k] if k < n else np.arange(n)
+            # Ties are broken by id, so the output does not depend on the block size.
+            cand = sorted(cand.tolist(), key=lambda j: (-round(float(s[j]), 6), v.ids[j]))
+            rank = 0
+            for j in cand:
+                if s[j] <= 0 or _clip(s[j]) < min_score:
+                    break
+                rank += 1
+                row = (v.ids[i], rank, v.ids[j], v.titles[j], v.dates[j], round(_clip(s[j]), 6))
+                yield row + (explain_terms(v, x[i], j),) if explain else row
+
+
+def matrix_rows(v: CorpusVectors, force: bool = False) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The full pairwise cosine matrix: columns ``id`` and every document id."""
+    n = len(v.ids)
+    if n > MATRIX_LIMIT and not force:
+        raise UsageError(f"{n} documents: the full matrix would have {n * n:,} cells",
+                         f"use --all for each document's neighbours, or --force to write it anyway (limit "
+                         f"{MATRIX_LIMIT})")
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        xt = v.matrix.T.tocsc()
+        for start in range(0, n, 256):
+            sims = (v.matrix[start:start + 256] @ xt).toarray()
+            for r, row in enumerate(sims):
+                i = start + r
+                yield (v.ids[i], *[1.0 if j == i else round(_clip(val), 6) for j, val in enumerate(row)])
+
+    return ["id", *v.ids], rows()

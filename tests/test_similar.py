@@ -1,0 +1,147 @@
+"""similar (TF-IDF cosine) and duplicates (MinHash/LSH, verified): real seeds and reprints written by the tests."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, SEED_IDS, run_cli, run_process, seed
+
+
+def _rows(stdout: str) -> list[dict]:
+    return [json.loads(x) for x in stdout.splitlines()]
+
+
+def test_similar_scores_are_symmetric_and_in_range():
+    r = run_cli("similar", "--matrix", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(r.stdout)["rows"]
+    ids = [row["id"] for row in rows]
+    assert ids == SEED_IDS
+    for row in rows:
+        for other in ids:
+            v = row[other]
+            assert 0.0 <= v <= 1.0
+            assert v == next(x for x in rows if x["id"] == other)[row["id"]]
+        assert row[row["id"]] == 1.0
+    # The neighbours of one document agree with the matrix.
+    n = _rows(run_cli("similar", SEED_IDS[4], "-f", "jsonl").stdout)
+    assert [x["doc_id"] for x in n] == sorted((i for i in ids if i != SEED_IDS[4]),
+                                              key=lambda i: -next(x for x in rows if x["id"] == i)[SEED_IDS[4]])
+    assert n[0]["score"] == next(x for x in rows if x["id"] == n[0]["doc_id"])[SEED_IDS[4]]
+
+
+def test_a_document_queried_by_its_own_text_finds_itself_first():
+    text = seed(2).read_bytes()
+    p = run_process("similar", "-", "--corpus", str(SEEDS), "-f", "jsonl", input=text)
+    assert p.returncode == 0, p.stderr
+    rows = _rows(p.stdout.decode())
+    assert rows[0]["query"] == "(stdin)" and rows[0]["doc_id"] == SEED_IDS[2] and rows[0]["score"] == 1.0
+    r = run_cli("similar", "--text", "空港新城 两学一做 招商引资", "-n", "1", "-f", "jsonl")
+    assert _rows(r.stdout)[0]["doc_id"] == SEED_IDS[4]
+    f = run_cli("similar", str(seed(3)), "-n", "1", "-f", "jsonl")
+    assert _rows(f.stdout)[0]["doc_id"] == SEED_IDS[3]  # a file query: the same text is in the corpus
+
+
+def test_similar_explain_all_and_errors():
+    r = run_cli("similar", SEED_IDS[0], "--explain", "-n", "1", "-f", "jsonl")
+    row = _rows(r.stdout)[0]
+    assert row["doc_id"] == SEED_IDS[1] and len(row["terms"].split("|")) == 5
+    shares = [float(t.split(":")[1]) for t in row["terms"].split("|")]
+    assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0001
+    a = run_cli("similar", "--all", "-n", "2")
+    lines = a.stdout.splitlines()
+    assert lines[0] == "query\trank\tdoc_id\ttitle\tdate\tscore" and len(lines) == 1 + 5 * 2
+    missing = run_cli("similar", "no-such-id")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == ("dangjian: error: no document with id 'no-such-id' in the corpus; list the ids "
+                                      "with 'dangjian corpus', or give a file, - or --text")
+    both = run_cli("similar", SEED_IDS[0], "--all")
+    assert both.exit_code == 2
+
+
+def test_matrix_refuses_large_corpora_without_force(tmp_path, monkeypatch):
+    from dangjian_cli import similar
+
+    monkeypatch.setattr(similar, "MATRIX_LIMIT", 3)
+    r = run_cli("similar", "--matrix")
+    assert r.exit_code == 2 and "5 documents: the full matrix would have 25 cells" in r.stderr
+    assert run_cli("similar", "--matrix", "--force").exit_code == 0
+
+
+@pytest.fixture()
+def reprint_corpus(tmp_path: Path) -> Path:
+    """The seeds, the traditional seed converted to simplified, and a reprint of seed 004 (an intro paragraph added,
+    a paragraph dropped, place names changed), written by the test."""
+    import opencc
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    (folder / "003_simplified.txt").write_text(opencc.OpenCC("t2s").convert(seed(3).read_text(encoding="utf-8")),
+                                               encoding="utf-8")
+    paras = seed(4).read_text(encoding="utf-8").split("\n")
+    drop = next(k for k, p in enumerate(paras) if p.startswith("空港新城党委坚持领导带头"))
+    body = "\n".join(p for k, p in enumerate(paras) if k != drop)
+    reprint = ("本报讯 近日，记者在某区采访时了解到，该区学习借鉴外地经验，扎实推进党建工作。以下为有关情况。\n"
+               + body.replace("空港新城", "临江新区").replace("西咸新区", "东江新区"))
+    (folder / "reprint_004.txt").write_text(reprint, encoding="utf-8")
+    return folder
+
+
+def test_duplicates_find_the_reprint_and_the_converted_seed(reprint_corpus):
+    r = run_cli("duplicates", str(reprint_corpus), "-f", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    rows = _rows(r.stdout)
+    clusters: dict[int, list[str]] = {}
+    for row in rows:
+        clusters.setdefault(row["cluster"], []).append(row["doc_id"])
+    assert sorted(clusters.values()) == [[SEED_IDS[3], "003_simplified"], [SEED_IDS[4], "reprint_004"]]
+    trad = next(x for x in rows if x["doc_id"] == "003_simplified")
+    assert trad["jaccard"] == 1.0 and trad["containment"] == 1.0 and trad["copy_share"] == 1.0
+    rep = next(x for x in rows if x["doc_id"] == "reprint_004")
+    assert 0.7 < rep["jaccard"] < 1.0 and rep["containment"] > 0.85 and rep["size"] == 2
+    first = next(x for x in rows if x["cluster"] == rep["cluster"])
+    assert first["doc_id"] == SEED_IDS[4] and first["date"] == "2016-09-02"  # earliest member first
+
+
+def test_shared_passages_have_offsets_into_both_texts(reprint_corpus):
+    from dangjian_cli import load_documents
+
+    r = run_cli("duplicates", str(reprint_corpus), "--passages", "60", "-f", "jsonl")
+    rows = [x for x in _rows(r.stdout) if x["doc_b"] == "reprint_004"]
+    assert rows
+    docs = {d.id: d for d in load_documents([str(reprint_corpus)])}
+    a, b = docs[SEED_IDS[4]], docs["reprint_004"]
+    for row in rows:
+        assert row["chars"] >= 60
+        assert a.text[row["start_a"]:row["end_a"]] == b.text[row["start_b"]:row["end_b"]] == row["text"]
+        # Original offsets point at the same first and last characters (debris the loader removed, such as an
+        # image caption with the place names, may lie between them and differ between the two originals).
+        for doc, s, e in ((a, row["original_start_a"], row["original_end_a"]),
+                          (b, row["original_start_b"], row["original_end_b"])):
+            assert doc.original[s] == row["text"][0] and doc.original[e - 1] == row["text"][-1]
+        assert "空港新城" not in row["text"] and "临江新区" not in row["text"]
+    # The dropped paragraph is in no passage; the paragraph after it is.
+    assert not any("领导带头以上率下" in row["text"] for row in rows)
+    assert any("招商引资是新城发展的生命线" in row["text"] for row in rows)
+
+
+def test_distinct_seeds_are_not_duplicates():
+    r = run_cli("duplicates", str(SEEDS), "-f", "jsonl")
+    assert r.exit_code == 0 and r.stdout == ""
+    s = _rows(run_cli("duplicates", str(SEEDS), "--shares", "-f", "jsonl").stdout)
+    assert len(s) == 5 and all(x["partners"] == "" and x["copy_share"] < 0.2 for x in s)
+    assert run_cli("duplicates", str(SEEDS), "--pairs", "--shares").exit_code == 2
+
+
+def test_a_short_article_copied_into_a_long_one_is_a_copy(tmp_path):
+    short = seed(0).read_text(encoding="utf-8").split("\n")
+    excerpt = "\n".join(short[2:8])
+    long_text = seed(1).read_text(encoding="utf-8") + "\n" + excerpt + "\n" + seed(2).read_text(encoding="utf-8")
+    (tmp_path / "a_short.txt").write_text(excerpt, encoding="utf-8")
+    (tmp_path / "b_long.txt").write_text(long_text, encoding="utf-8")
+    rows = _rows(run_cli("duplicates", str(tmp_path), "--pairs", "-f", "jsonl").stdout)
+    assert len(rows) == 1
+    assert rows[0]["containment"] == 1.0 and rows[0]["jaccard"] < 0.2
