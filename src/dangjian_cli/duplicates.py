@@ -38,6 +38,7 @@ STRIDE = 100
 NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
+BUCKET_PAIRS = 40  # above this many documents in one LSH bucket, candidates are chained, not all pairs
 SAMPLE = 4  # keep shingles whose hash is 0 modulo SAMPLE for the signatures
 CLUSTER_COLUMNS = ("cluster", "doc_id", "title", "date", "size", "jaccard", "containment", "copy_share")
 PAIR_COLUMNS = ("doc_a", "doc_b", "jaccard", "containment", "date_a", "date_b")
@@ -175,9 +176,13 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
         for members in band.values():
             if len(members) > 1:
                 ms = sorted(set(members))
-                for x in range(len(ms)):
-                    for y in range(x + 1, len(ms)):
-                        candidates.add((ms[x], ms[y]))
+                if len(ms) <= BUCKET_PAIRS:
+                    candidates.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
+                else:
+                    # A window shared by many documents (a broadcast formula, a standard paragraph, or a widely
+                    # reprinted article): a chain of neighbours instead of all pairs keeps the candidates linear;
+                    # clusters still join up through the verified links.
+                    candidates.update(zip(ms, ms[1:]))
     del buckets
 
     verified: dict[tuple[int, int], tuple[float, float]] = {}
@@ -219,12 +224,19 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
     all_hashes = np.concatenate([d.unique for d in items]) if items else np.zeros(0, dtype=np.uint64)
     values, counts = np.unique(all_hashes, return_counts=True)
     shared = values[counts > 1]
+    del all_hashes, values, counts
+    # One membership test over every document's shingles at once (per document it would sort `shared` each time).
+    in_order = np.concatenate([d.hashes for d in items]) if items else np.zeros(0, dtype=np.uint64)
+    hits = np.isin(in_order, shared)
+    del in_order
     shares = []
+    at = 0
     for d in items:
-        if d.chars == 0 or len(d.hashes) == 0:
+        hit = hits[at:at + len(d.hashes)]
+        at += len(d.hashes)
+        if d.chars == 0 or len(hit) == 0:
             shares.append(0.0)
             continue
-        hit = np.isin(d.hashes, shared)
         covered = np.zeros(d.chars, dtype=bool)
         for k in range(SHINGLE):  # a shared shingle at i covers characters i … i+SHINGLE-1
             covered[k:k + len(hit)] |= hit

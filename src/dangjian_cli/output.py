@@ -123,8 +123,8 @@ def json_value(value: Any) -> Any:
 
 
 def _tsv_cell(value: Any) -> str:
-    text = format_value(value)
-    if any(ch in text for ch in "\\\t\n\r"):
+    text = value if type(value) is str else format_value(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text
 

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from array import array
+from itertools import islice
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -85,6 +86,7 @@ class Tokenizer:
                            if c.use_default_stopwords else []) + [user_file(f, "stop-word") for f in c.stopword_files]
         self.stopwords: frozenset[str] = frozenset(w.strip() for f in self.stop_files for w in f.lines)
         self._keep: dict[str, bool] = {}
+        self._word_memo: dict[str, str] = {}
         self._engine = None
 
     # -- identity ------------------------------------------------------------------------------------------------
@@ -224,14 +226,20 @@ class Tokenizer:
         """The filtered tokens of ``text`` as strings (lexicon matches in canonical form): the fast path."""
         if bounds is None:
             bounds = self.segment(text)
-        keeps = self.keeps
-        s2e = self.lexicon.surface_to_entry
+        # One memo lookup per piece: its token, or "" when the filters drop it.
+        memo = self._word_memo
         out = []
-        for a, b in zip(bounds, bounds[1:]):
-            piece = text[a:b]
-            if keeps(piece):
-                entry = s2e.get(piece)
-                out.append(entry.key if entry is not None else piece)
+        append = out.append
+        start = 0
+        for end in islice(bounds, 1, None):
+            piece = text[start:end]
+            start = end
+            token = memo.get(piece)
+            if token is None:
+                token = self.canonical(piece) if self.keeps(piece) else ""
+                memo[piece] = token
+            if token:
+                append(token)
         return out
 
     def tokenize(self, text: str, bounds: Sequence[int] | None = None, filtered: bool = True) -> list[Token]:

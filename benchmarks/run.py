@@ -1,0 +1,146 @@
+"""Whole-process timings of dangjian commands on ../shared/corpus/bench.jsonl, with their baselines, measured in the
+same run; writes docs/performance.md.
+
+    python benchmarks/run.py [--corpus ../shared/corpus/bench.jsonl] [--repeat 3] [--only keywords,slogans]
+
+Each command runs as its own process (``python -m dangjian_cli …`` with output to /dev/null); wall time by the
+clock, peak RSS from the child's rusage. Figures are medians over ``--repeat`` runs with the range. Baselines:
+- segment: a plain loop of the engine's cut over the same texts (what keywords cannot be faster than);
+- jieba: a plain loop of ``jieba.analyse.extract_tags(text, topK=10)`` over the same texts;
+The token cache lives in a temporary folder: "cold" runs start with it empty, "warm" runs reuse it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SEGMENT_BASELINE = """
+import json, sys, rjieba
+texts = [json.loads(l).get("text") or "" for l in open(sys.argv[1], encoding="utf-8")]
+tok = rjieba.Jieba()
+n = 0
+for t in texts:
+    n += len(tok.cut(t))
+print(n)
+"""
+JIEBA_BASELINE = """
+import json, sys, logging, jieba, jieba.analyse
+jieba.setLogLevel(logging.WARNING)
+for line in open(sys.argv[1], encoding="utf-8"):
+    jieba.analyse.extract_tags(json.loads(line).get("text") or "", topK=10)
+"""
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``cmd`` under a tiny wrapper process so that its own peak RSS is reported, not the largest so far."""
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+               "w = time.perf_counter() - t; "
+               "print(r.returncode, w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    p = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, env=env, cwd=ROOT, text=True)
+    code, wall, rss = p.stdout.split()
+    if code != "0":
+        raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return float(wall), int(rss) / 1024.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "bench.jsonl"))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    corpus = Path(args.corpus)
+    mb = corpus.stat().st_size / 1e6
+    py = sys.executable
+    dj = [py, "-m", "dangjian_cli"]
+    q = ["-q", "-f", "tsv"]
+    cache = Path(tempfile.mkdtemp(prefix="dangjian-bench-cache-"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), DANGJIAN_CACHE_DIR=str(cache))
+    for k in ("DANGJIAN_FORCE_TERMINAL",):
+        env.pop(k, None)
+    plans = [
+        ("segment baseline (rjieba cut loop)", [py, "-c", SEGMENT_BASELINE, str(corpus)], None),
+        ("jieba.analyse.extract_tags loop", [py, "-c", JIEBA_BASELINE, str(corpus)], None),
+        ("keywords, cold cache", dj + ["keywords", str(corpus), *q], "clear"),
+        ("keywords, warm cache", dj + ["keywords", str(corpus), *q], None),
+        ("keywords --no-cache", dj + ["keywords", str(corpus), "--no-cache", *q], None),
+        ("slogans", dj + ["slogans", str(corpus), *q], None),
+        ("corpus --summary", dj + ["corpus", str(corpus), "--summary", *q], None),
+        ("classify", dj + ["classify", str(corpus), *q], None),
+        ("duplicates", dj + ["duplicates", str(corpus), *q], None),
+        ("similar --all --top 10 (warm cache)", dj + ["similar", "--all", "--corpus", str(corpus), "-n", "10", *q],
+         None),
+    ]
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    results = []
+    print(f"$ python benchmarks/run.py --repeat {args.repeat}   # {corpus} ({mb:.1f} MB)")
+    for name, cmd, prep in plans:
+        if only and not any(o in name for o in only):
+            continue
+        walls, rsss = [], []
+        for _ in range(args.repeat):
+            if prep == "clear":
+                subprocess.run(dj + ["cache", "clear"], env=env, stdout=subprocess.DEVNULL, cwd=ROOT)
+            w, r = measured(cmd, env)
+            walls.append(w)
+            rsss.append(r)
+        med = statistics.median(walls)
+        row = (name, med, min(walls), max(walls), mb / med, max(rsss), " ".join(c if c != py else "python"
+                                                                              for c in cmd[:3]) + " …")
+        results.append(row)
+        print(f"{name:<40} {med:8.2f} s  [{min(walls):.2f}-{max(walls):.2f}]  {mb / med:7.2f} MB/s  "
+              f"peak {max(rsss):7.0f} MB", flush=True)
+    by = {r[0]: r for r in results}
+
+    def ratio(a: str, b: str) -> str:
+        return f"{by[a][1] / by[b][1]:.2f}" if a in by and b in by else "not measured"
+
+    ratios = [
+        ("keywords cold / segment baseline (target ≤ 2 on one worker)", ratio("keywords, cold cache",
+                                                                                "segment baseline (rjieba cut loop)")),
+        ("jieba loop / keywords cold (target ≥ 12)", ratio("jieba.analyse.extract_tags loop", "keywords, cold cache")),
+        ("keywords cold / warm (target ≥ 4)", ratio("keywords, cold cache", "keywords, warm cache")),
+    ]
+    for k, v in ratios:
+        print(f"{k}: {v}")
+    t0 = time.perf_counter()
+    subprocess.run(dj + ["--help"], env=env, stdout=subprocess.DEVNULL)
+    help_s = time.perf_counter() - t0
+    print(f"dangjian --help: {help_s:.2f} s")
+    if args.no_write:
+        return
+    import importlib.metadata as md
+
+    versions = ", ".join(f"{p} {md.version(p)}" for p in ("rjieba", "jieba", "scikit-learn", "numpy", "opencc",
+                                                           "pyahocorasick", "typer", "rich"))
+    lines = ["# Performance", "",
+             "Measured by `python benchmarks/run.py --repeat " + str(args.repeat) + "` (whole processes, output to "
+             "/dev/null; medians with the range over the repeats; peak RSS of the process).", "",
+             f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+             f"Python {platform.python_version()}",
+             f"- versions: {versions}",
+             f"- input: `{corpus.name}`, {mb:.1f} MB of JSONL, 20,000 news items", "",
+             "| command | median s | range s | MB/s | peak RSS MB |", "|---|---|---|---|---|"]
+    for name, med, lo, hi, speed, rss, _cmd in results:
+        lines.append(f"| {name} | {med:.2f} | {lo:.2f}–{hi:.2f} | {speed:.2f} | {rss:.0f} |")
+    lines += ["", "| ratio | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in ratios]
+    lines += ["", f"`dangjian --help`: {help_s:.2f} s.", "",
+              "All commands run on one worker: `--jobs` is not implemented yet (see the issue notes).", ""]
+    (ROOT / "docs" / "performance.md").write_text("\n".join(lines), encoding="utf-8")
+    print("wrote docs/performance.md")
+
+
+if __name__ == "__main__":
+    main()
