@@ -138,7 +138,13 @@ def main() -> None:
     lines += ["", "| ratio | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in ratios]
     lines += ["", f"`dangjian --help`: {help_s:.2f} s.", "",
               "All commands run on one worker: `--jobs` is not implemented yet (see the issue notes).", ""]
-    (ROOT / "docs" / "performance.md").write_text("\n".join(lines), encoding="utf-8")
+    target = ROOT / "docs" / "performance.md"
+    notes = ""
+    if target.exists():  # the hand-written analysis after the figures is kept
+        old = target.read_text(encoding="utf-8")
+        if "\n## Where the time goes" in old:
+            notes = old[old.index("\n## Where the time goes") + 1:]
+    target.write_text("\n".join(lines) + ("\n" + notes if notes else ""), encoding="utf-8")
     print("wrote docs/performance.md")
 
 
