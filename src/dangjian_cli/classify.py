@@ -318,29 +318,28 @@ def score_document(doc: Document, campaigns: Campaigns, date: str) -> tuple[list
     """Every campaign's salience, date fit and evidence for one document; and its theme tags."""
     regions = _regions(doc)
     chars = max(sum(map(len, regions)), DENSITY_FLOOR)
-    found: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    # campaign id → cue → hits in (title, first sentence, lead, body)
+    found: dict[str, dict[Cue, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
     for where, region in enumerate(regions):
         for _, _, form in campaigns.matches(region):
             for cid, cue in campaigns.form_table[form]:
-                found[cid][cue.form][where] += 1
+                found[cid][cue][where] += 1
     scores: list[CampaignScore] = []
     tags: list[str] = []
     for cid, cues in found.items():
         c = campaigns.by_id[cid]
         fit, reason = c.date_fit(date)
-        weights = {cue.form: cue for cue in c.cues}
         salience = 0.0
         total = 0.0
         evidence = []
-        for form, (t, f, l, b) in cues.items():
-            cue = weights[form]
+        for cue, (t, f, l, b) in cues.items():
             if cue.role == "shared" and fit < TAIL_FIT:
                 continue  # bare 主题教育 outside this campaign's window belongs to another campaign
             salience += cue.weight * (TITLE_WEIGHT * min(t, 2) + FIRST_SENTENCE_WEIGHT * min(f, 1)
                                       + LEAD_WEIGHT * min(l, 2))
             total += cue.weight * (t + f + l + b)
             where = REGIONS[next(i for i, c in enumerate((t, f, l, b)) if c)]
-            evidence.append(Evidence(form, t + f + l + b, where, cue.weight))
+            evidence.append(Evidence(cue.form, t + f + l + b, where, cue.weight))
         if not evidence:
             continue
         density = total * 1000.0 / chars
@@ -373,13 +372,17 @@ def classify_document(doc: Document, campaigns: Campaigns, threshold: float = DE
                           scores)
 
 
-def classify(docs: Iterable[Document], campaigns: Campaigns, threshold: float = DEFAULT_THRESHOLD
-             ) -> Iterator[Classification]:
+def check_threshold(threshold: float) -> None:
     if not 0.0 <= threshold <= 1.0:
         raise UsageError("--threshold must be between 0 and 1")
+
+
+def classify(docs: Iterable[Document], campaigns: Campaigns, threshold: float = DEFAULT_THRESHOLD
+             ) -> Iterator[Classification]:
+    check_threshold(threshold)
     n = 0
     for doc in docs:
         n += 1
         yield classify_document(doc, campaigns, threshold)
     if n == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()

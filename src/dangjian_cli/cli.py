@@ -421,7 +421,7 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
             tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an.words, group_by, target_value)
             if n_t == 0:
                 raise UsageError(f"no document has {group_by} = {target_value!r}",
-                                 f"list the values with 'dangjian corpus' or check --target")
+                                 "list the values with 'dangjian corpus' or check --target")
         else:
             if not target or not reference:
                 raise UsageError("give TARGET paths and --reference paths, or --group-by FIELD --target VALUE")
@@ -465,7 +465,7 @@ def slogans(paths: Optional[list[str]] = PATHS,
     env = environment(out)
     lx = _lexicon(lexicon)
     docs = reader(paths, loader, env)
-    meta = {"provenance": lx_provenance(lx)}
+    meta = {"provenance": lx.provenance()}
     if discover:
         rows = lib.discover(docs, lx, min_count=min_count, patterns=tuple(pattern or lib.PATTERNS),
                             new_only=new_only)
@@ -483,12 +483,6 @@ def _lexicon(options: tuple[tuple[str, ...], bool]) -> Any:
 
     files, use_default = options
     return load_lexicon(files, use_default)
-
-
-def lx_provenance(lx: Any) -> dict[str, str]:
-    from .resources import provenance
-
-    return provenance(lx.files)
 
 
 @command(INPUT, TOKENIZER, OUTPUT)
@@ -597,7 +591,7 @@ def trends(args: Optional[list[str]] = typer.Argument(None, metavar="TERM... [PA
     if plot_file is not None:
         for note in plot(result, plot_file, measure=measure, title=f"dangjian trends ({by})"):
             env.warn(note)
-    meta = {"provenance": lx_provenance(lx), "by": by, "undated_documents": result.undated_docs}
+    meta = {"provenance": lx.provenance(), "by": by, "undated_documents": result.undated_docs}
     from .output import choose_format
 
     if choose_format(out.format, out.output, env) == "table":
@@ -644,46 +638,19 @@ def classify(paths: Optional[list[str]] = PATHS,
         rows = (c.row(explain) for c in lib.classify(docs, cs, threshold))
         emit(Table(columns, rows, title="campaigns", meta=meta, highlight="label"), out, env)
         return
-    from .model import CampaignModel
+    from .model import CampaignModel, classify_with_model
 
     model = CampaignModel.load(model_file)
     an = analyzer(tokenizer, env)
     try:
         if model.tokenizer_key != an.tokenizer.segmentation_key:
             env.warn(f"{model_file} was trained with other tokenizer settings")
-        rows = list(_model_rows(docs, model, an, cs, threshold, explain))
         meta["model"] = str(model_file)
-        emit(Table(lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS, rows, title="campaigns (model)", meta=meta,
-                   highlight="label"), out, env)
+        emit(Table(lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS,
+                   classify_with_model(docs, model, an, cs, threshold, explain), title="campaigns (model)",
+                   meta=meta, highlight="label"), out, env)
     finally:
         an.close()
-
-
-def _model_rows(docs: Any, model: Any, an: Any, cs: Any, threshold: float, explain: bool) -> Any:
-    """Rows of a learned model's predictions, in batches (the rule evidence is shown with --explain)."""
-    from .classify import classify_document
-    from .errors import EmptyCorpusError
-
-    batch: list[Any] = []
-    seen = 0
-
-    def flush() -> Any:
-        for d, (label, p, runner) in zip(batch, model.predict(batch, an, cs)):
-            rule = classify_document(d, cs, threshold)
-            if p < threshold and label != "none":
-                label, runner = "none", label
-            row = (d.id, d.title, d.date, label, round(p, 4), runner, "|".join(rule.tags))
-            yield row + rule.row(True)[7:] if explain else row
-
-    for d in docs:
-        seen += 1
-        batch.append(d)
-        if len(batch) == 256:
-            yield from flush()
-            batch = []
-    yield from flush()
-    if not seen:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
 
 
 @command(INPUT, TOKENIZER, OUTPUT)
@@ -731,7 +698,7 @@ def evaluate(paths: Optional[list[str]] = PATHS,
 
     Example: dangjian evaluate labelled.jsonl --label-field campaign --cv 5"""
     from .errors import UsageError
-    from .model import CampaignModel, cross_validate, evaluate as score, labelled, rule_predictions
+    from .model import CampaignModel, cross_validate, evaluate as score, labelled, predict_labels
     from .output import Table, choose_format
 
     env = environment(out)
@@ -746,14 +713,10 @@ def evaluate(paths: Optional[list[str]] = PATHS,
         if cv:
             predicted = cross_validate(docs, gold, an, cs, label_field, folds=cv)
             method = f"model, {cv}-fold cross-validation"
-        elif model_file is not None:
-            model = CampaignModel.load(model_file)
-            predicted = [lab if p >= threshold or lab == "none" else "none"
-                         for lab, p, _ in model.predict(docs, an, cs)]
-            method = f"model {model_file}"
         else:
-            predicted = rule_predictions(docs, cs, threshold)
-            method = "rules"
+            model = CampaignModel.load(model_file) if model_file is not None else None
+            predicted = predict_labels(docs, cs, threshold, model, an)
+            method = f"model {model_file}" if model is not None else "rules"
     finally:
         if an is not None:
             an.close()
@@ -788,7 +751,6 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     """Documents most like a query (or every document's neighbours): cosine over the corpus's TF-IDF.
 
     Example: dangjian similar 004_f03987007a3fccd1 --corpus seeds/ --explain"""
-    from .corpus import CorpusReader
     from .errors import UsageError
     from .output import Table
     from . import similar as lib
@@ -812,31 +774,11 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
             emit(Table(columns, lib.all_neighbours(vectors, top, min_score, explain=explain), title="neighbours",
                        meta=meta, highlight="doc_id"), out, env)
             return
-        exclude = None
-        if text is not None:
-            label, tokens = "(text)", _query_tokens(text, an, loader)
-        elif query == "-" or os.path.isfile(str(query)):
-            qdocs = list(CorpusReader([str(query)], loader, warn=env.warn))
-            if len(qdocs) != 1:
-                raise UsageError(f"the query {query} holds {len(qdocs)} documents", "give one document")
-            from .keywords import _with_title
-
-            label, tokens = (qdocs[0].id if query != "-" else "(stdin)"), _with_title(qdocs[0], an.words(qdocs[0]), an)
-        else:
-            exclude = vectors.index(str(query))
-            label, tokens = str(query), None
-        q = vectors.matrix[exclude] if tokens is None else vectors.transform(tokens)
+        label, q, exclude = lib.resolve_query(vectors, an, query, text, loader, env.warn)
         emit(Table(columns, lib.neighbours(vectors, q, label, top, min_score, exclude, explain), title="neighbours",
                    meta=meta, highlight="doc_id"), out, env)
     finally:
         an.close()
-
-
-def _query_tokens(text: str, an: Any, loader: Any) -> list[str]:
-    from .normalize import load_boilerplate, normalize
-
-    n = normalize(text, None if loader.keep_boilerplate else load_boilerplate(loader.boilerplate_files))
-    return an.words(n.text)
 
 
 @command(INPUT, OUTPUT)

@@ -20,7 +20,7 @@ def corpus_rows(docs: Iterable[Document]) -> Iterator[tuple[Any, ...]]:
         any_doc = True
         yield (d.id, d.title, d.date, d.source, d.author, d.chars, d.script, d.encoding, d.path)
     if not any_doc:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
 
 
 @dataclass
@@ -62,7 +62,7 @@ def corpus_summary(docs: Iterable[Document]) -> CorpusSummary:
             sources.add(d.source)
         encodings[d.encoding] = encodings.get(d.encoding, 0) + 1
     if s.documents == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     s.sources = len(sources)
     s.encodings = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))
     return s
@@ -91,4 +91,4 @@ def segment_rows(docs: Iterable[Document], analyzer: Analyzer, offsets: bool = F
                          "original_end": ob, "kind": t.kind})
         yield (d.id, toks)
     if not any_doc:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()

@@ -200,6 +200,11 @@ class CorpusReader:
         seen_stems.add(stem)
         return self._make(doc_id, raw, {}, enc, path)
 
+    def text_document(self, text: str, ident: str = "text") -> Document:
+        """A document from a string, normalised with this reader's options (for queries given on the command
+        line)."""
+        return self._make(ident, text, {}, "utf-8", "-")
+
     def _read_stdin(self) -> Iterator[Document]:
         if self._stdin_cache is None:
             stream = self._stdin if self._stdin is not None else sys.stdin.buffer
@@ -372,7 +377,7 @@ def load_documents(paths: Iterable[str], options: LoaderOptions | None = None, w
     """All documents of ``paths`` in a list; raises EmptyCorpusError when there are none."""
     docs = list(iter_documents(paths, options, warn))
     if not docs:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     return docs
 
 

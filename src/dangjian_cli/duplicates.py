@@ -170,7 +170,7 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
                 seen.add((band, key))
                 buckets[band][key].append(i)
     if not items:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     candidates: set[tuple[int, int]] = set()
     for band in buckets:
         for members in band.values():

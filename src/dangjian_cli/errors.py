@@ -33,3 +33,7 @@ class InputError(DangjianError):
 
 class EmptyCorpusError(DangjianError):
     """The inputs held no document with text."""
+
+    def __init__(self, message: str = "no documents with text in the input",
+                 hint: str | None = "check the paths, --glob and --text-field") -> None:
+        super().__init__(message, hint)

@@ -275,13 +275,12 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     except ValueError:
         # scikit-learn raises when no document has any token at all.
         if not meta:
-            raise EmptyCorpusError("no documents with text in the input",
-                                   "check the paths, --glob and --text-field") from None
+            raise EmptyCorpusError() from None
         counts = None
     analyzer.flush()
     n_docs = len(meta)
     if n_docs == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     columns = DOC_COLUMNS if not settings.group_by and settings.scope == "document" else (
         GROUP_COLUMNS if settings.group_by else CORPUS_COLUMNS)
     idf_source = "corpus"

@@ -133,6 +133,11 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def provenance(self) -> dict[str, str]:
+        from .resources import provenance
+
+        return provenance(self.files)
+
     def find(self, text: str) -> Iterator[Match]:
         """Leftmost-longest, non-overlapping matches of any surface form, in text order."""
         if not self.surface_to_entry:

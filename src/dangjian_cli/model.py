@@ -10,13 +10,13 @@ only model files you made or trust.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .classify import Campaigns, classify_document, infer_date, score_document
+from .classify import Campaigns, Classification, classify_document
 from .corpus import Document
 from .errors import DangjianError, EmptyCorpusError, InputError, UsageError
 from .pipeline import Analyzer
@@ -31,17 +31,22 @@ def _sklearn_version() -> str:
     return sklearn.__version__
 
 
-def rule_features(doc: Document, campaigns: Campaigns, ids: Sequence[str]) -> list[float]:
-    date, _ = infer_date(doc)
-    scores, _tags = score_document(doc, campaigns, date)
-    by_id = {s.campaign: s for s in scores}
+def rule_features(rule: Classification, campaigns: Campaigns, ids: Sequence[str]) -> list[float]:
+    """The rules' evidence as features: per campaign, its confidence and the date's fit to its window."""
+    by_id = {s.campaign: s for s in rule.scores}
     out: list[float] = []
     for cid in ids:
         s = by_id.get(cid)
         c = campaigns.by_id.get(cid)  # a campaign file without this id: no evidence for it
-        fit = c.date_fit(date)[0] if c is not None else 0.0
+        fit = c.date_fit(rule.date_used)[0] if c is not None else 0.0
         out.extend([s.confidence if s else 0.0, fit])
     return out
+
+
+def _tokens(docs: Sequence[Document], analyzer: Analyzer) -> list[list[str]]:
+    from .keywords import _with_title
+
+    return [_with_title(d, analyzer.words(d), analyzer) for d in docs]
 
 
 @dataclass
@@ -57,21 +62,22 @@ class CampaignModel:
     trained_on: int
     versions: dict[str, str] = field(default_factory=dict)
 
-    def features(self, docs: Sequence[Document], analyzer: Analyzer, campaigns: Campaigns) -> Any:
+    def features(self, tokens: Sequence[list[str]], rules: Sequence[Classification], campaigns: Campaigns) -> Any:
         import scipy.sparse as sp
 
-        from .keywords import _with_title
+        text = self.vectorizer.transform(tokens)
+        evidence = sp.csr_matrix([rule_features(r, campaigns, self.campaign_ids) for r in rules])
+        return sp.hstack([text, evidence]).tocsr()
 
-        text = self.vectorizer.transform([_with_title(d, analyzer.words(d), analyzer) for d in docs])
-        rules = sp.csr_matrix([rule_features(d, campaigns, self.campaign_ids) for d in docs])
-        return sp.hstack([text, rules]).tocsr()
-
-    def predict(self, docs: Sequence[Document], analyzer: Analyzer, campaigns: Campaigns
-                ) -> list[tuple[str, float, str]]:
-        """``(label, probability, runner_up)`` per document."""
+    def predict(self, docs: Sequence[Document], analyzer: Analyzer, campaigns: Campaigns,
+                rules: Sequence[Classification] | None = None) -> list[tuple[str, float, str]]:
+        """``(label, probability, runner_up)`` per document; ``rules`` are the documents' rule classifications
+        when the caller already has them."""
         if not docs:
             return []
-        proba = self.classifier.predict_proba(self.features(docs, analyzer, campaigns))
+        if rules is None:
+            rules = [classify_document(d, campaigns) for d in docs]
+        proba = self.classifier.predict_proba(self.features(_tokens(docs, analyzer), rules, campaigns))
         classes = list(self.classifier.classes_)
         out = []
         for row in proba:
@@ -116,32 +122,76 @@ def current_versions() -> dict[str, str]:
 def train(docs: Iterable[Document], analyzer: Analyzer, campaigns: Campaigns, label_field: str,
           c: float = 4.0) -> CampaignModel:
     """Fit the model on documents whose ``label_field`` holds a campaign id or ``none``."""
+    docs, labels = labelled(docs, label_field)
+    return fit(docs, labels, analyzer, campaigns, label_field, c)
+
+
+def fit(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, campaigns: Campaigns,
+        label_field: str = "", c: float = 4.0) -> CampaignModel:
+    """Fit the model on documents and their labels."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    docs, labels = labelled(docs, label_field)
+    from .keywords import _identity
+
     if len(set(labels)) < 2:
         raise UsageError(f"the training data has one label only ({labels[0]!r})",
                          "a classifier needs at least two labels, e.g. some 'none' documents")
-    from .keywords import _with_title
-
-    from .keywords import _identity
-
-    token_lists = [_with_title(d, analyzer.words(d), analyzer) for d in docs]
+    tokens = _tokens(docs, analyzer)
     vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, sublinear_tf=True,
                                  min_df=2 if len(docs) >= 50 else 1)
     try:
-        vectorizer.fit(token_lists)
+        vectorizer.fit(tokens)
     except ValueError:
         raise EmptyCorpusError("the training documents have no tokens", "check --text-field") from None
     ids = sorted(c.id for c in campaigns.central)
     model = CampaignModel(sorted(set(labels)), ids, vectorizer, None, analyzer.tokenizer.segmentation_key,
                           label_field, len(docs), current_versions())
-    x = model.features(docs, analyzer, campaigns)
+    x = model.features(tokens, [classify_document(d, campaigns) for d in docs], campaigns)
     model.classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    model.classifier.fit(x, labels)
+    model.classifier.fit(x, list(labels))
     analyzer.flush()
     return model
+
+
+def classify_with_model(docs: Iterable[Document], model: CampaignModel, analyzer: Analyzer, campaigns: Campaigns,
+                        threshold: float = 0.5, explain: bool = False, batch: int = 256
+                        ) -> Iterator[tuple[Any, ...]]:
+    """``classify`` rows (COLUMNS, or EXPLAIN_COLUMNS with the rules' evidence) from a learned model, streaming in
+    batches. A label whose probability is below ``threshold`` becomes ``none`` (the label is then the runner-up)."""
+    from .classify import check_threshold
+
+    check_threshold(threshold)
+    pending: list[Document] = []
+    seen = 0
+
+    def flush() -> Iterator[tuple[Any, ...]]:
+        rules = [classify_document(d, campaigns, threshold) for d in pending]
+        for d, rule, (label, p, runner) in zip(pending, rules, model.predict(pending, analyzer, campaigns, rules)):
+            if p < threshold and label != "none":
+                label, runner = "none", label
+            row = (d.id, d.title, d.date, label, round(p, 4), runner, "|".join(rule.tags))
+            yield row + rule.row(True)[len(row):] if explain else row
+
+    for d in docs:
+        seen += 1
+        pending.append(d)
+        if len(pending) == batch:
+            yield from flush()
+            pending = []
+    yield from flush()
+    analyzer.flush()
+    if not seen:
+        raise EmptyCorpusError()
+
+
+def predict_labels(docs: Sequence[Document], campaigns: Campaigns, threshold: float = 0.5,
+                   model: CampaignModel | None = None, analyzer: Analyzer | None = None) -> list[str]:
+    """Labels from the rules, or from a model (with the same abstention as ``classify_with_model``)."""
+    if model is None:
+        return rule_predictions(docs, campaigns, threshold)
+    assert analyzer is not None
+    return [row[3] for row in classify_with_model(docs, model, analyzer, campaigns, threshold)]
 
 
 def labelled(docs: Iterable[Document], label_field: str) -> tuple[list[Document], list[str]]:
@@ -203,23 +253,18 @@ def rule_predictions(docs: Sequence[Document], campaigns: Campaigns, threshold: 
 
 
 def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, campaigns: Campaigns,
-                   label_field: str, folds: int = 5, seed: int = 0) -> list[str]:
+                   label_field: str = "", folds: int = 5, seed: int = 0) -> list[str]:
     """Out-of-fold predictions of the learned model (stratified k-fold, fixed seed: deterministic)."""
     from sklearn.model_selection import StratifiedKFold
 
-    counts = {lab: labels.count(lab) for lab in set(labels)}
+    counts = {lab: list(labels).count(lab) for lab in set(labels)}
     k = min(folds, min(counts.values()))
     if k < 2:
         raise UsageError(f"cannot cross-validate: label {min(counts, key=counts.get)!r} has one document",
                          "add documents or use --model with a separate test set")
     predicted = [""] * len(docs)
     for train_idx, test_idx in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(docs, labels):
-        tdocs = [docs[i] for i in train_idx]
-        for d, lab in zip(tdocs, [labels[i] for i in train_idx]):
-            d.fields["__cv_label"] = lab
-        model = train(tdocs, analyzer, campaigns, "__cv_label")
+        model = fit([docs[i] for i in train_idx], [labels[i] for i in train_idx], analyzer, campaigns, label_field)
         for i, (lab, _, _) in zip(test_idx, model.predict([docs[i] for i in test_idx], analyzer, campaigns)):
             predicted[i] = lab
-    for d in docs:
-        d.fields.pop("__cv_label", None)
     return predicted

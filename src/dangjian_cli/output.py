@@ -190,7 +190,6 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
     rt = RichTable(title=table.title or None, show_header=header, header_style="bold", caption=caption,
                    caption_style="dim")
     for i, col in enumerate(table.columns):
-        wide = col in ("title", "tokens", "left", "right", "text", "evidence", "path")
         rt.add_column(col, justify="right" if numeric[i] else "left",
                       style="bold cyan" if col == table.highlight else None,
                       overflow="ellipsis" if col == "title" else "fold",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +137,7 @@ def count_phrases(docs: Iterable[Document], analyzer: Analyzer | None, settings:
     if analyzer is not None:
         analyzer.flush()
     if n == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     rows: list[tuple[Any, ...]] = []
     joiner = "" if s.unit == "char" else " "
     for name in sorted(groups):

@@ -77,8 +77,7 @@ def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
         counts = vectorizer.fit_transform(stream())
     except ValueError:
         if not ids:
-            raise EmptyCorpusError("no documents with text in the input",
-                                   "check the paths, --glob and --text-field") from None
+            raise EmptyCorpusError() from None
         raise EmptyCorpusError("the documents have no tokens to compare") from None
     finally:
         analyzer.flush()
@@ -86,6 +85,32 @@ def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     matrix = transformer.fit_transform(counts).tocsr()
     terms = vectorizer.get_feature_names_out()
     return CorpusVectors(ids, titles, dates, matrix, vectorizer.vocabulary_, terms, transformer.idf_)
+
+
+def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None, text: str | None = None,
+                  options: Any = None, warn: Any = None) -> tuple[str, Any, int | None]:
+    """A query's label, vector and (for a document of the corpus) its row, which neighbours leave out.
+
+    ``text`` is a string; ``query`` is ``-`` (stdin), a file, or else an id of the corpus. Files and text go through
+    the same loader and tokenizer as the corpus."""
+    import os
+
+    from .corpus import CorpusReader
+    from .keywords import _with_title
+
+    if text is not None:
+        doc = CorpusReader([], options, warn=warn).text_document(text)
+        label = "(text)"
+    elif query == "-" or os.path.isfile(str(query)):
+        docs = list(CorpusReader([str(query)], options, warn=warn))
+        if len(docs) != 1:
+            raise UsageError(f"the query {query} holds {len(docs)} documents", "give one document")
+        doc = docs[0]
+        label = "(stdin)" if query == "-" else doc.id
+    else:
+        row = v.index(str(query))
+        return str(query), v.matrix[row], row
+    return label, v.transform(_with_title(doc, analyzer.words(doc), analyzer)), None
 
 
 def _clip(score: float) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
-from .lexicon import Lexicon, strip_quotes
+from .lexicon import Lexicon
 
 CORPUS_COLUMNS = ("slogan", "kind", "campaign", "count", "docs", "per_10k")
 DOC_COLUMNS = ("doc_id", "title", "date", "slogan", "kind", "campaign", "count", "per_10k")
@@ -91,7 +91,7 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
         g.counts.update(counts)
         g.docs.update(counts.keys())
     if n == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     if s.per_doc:
         return
     for name in sorted(groups):
@@ -193,7 +193,7 @@ def discover(docs: Iterable[Document], lexicon: Lexicon, min_count: int = 1, pat
         for phrase in per_doc:
             first_doc.setdefault(phrase, doc.id)
     if n == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     forms = lexicon.surface_to_entry
     rows = []
     for phrase, c in counts.items():

@@ -14,7 +14,7 @@ import re
 from array import array
 from itertools import islice
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from .errors import UsageError

@@ -8,7 +8,7 @@ traditional forms).
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,7 +159,7 @@ def trends(docs: Iterable[Document], patterns: list[TermPattern], by: str = "yea
                 counts[(tp.term, p)] += c
                 docs_with[(tp.term, p)] += 1
     if n == 0:
-        raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+        raise EmptyCorpusError()
     dated = sorted(p for p in period_docs if p != UNDATED)
     periods = period_range(dated[0], dated[-1], by) if dated else []
     terms = list(dict.fromkeys(tp.term for tp in patterns))
@@ -191,7 +191,7 @@ def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort:
                 right = doc.original[b:b + window]
                 yield (doc.id, doc.date, a, _flat(left), _flat(doc.original[a:b]), _flat(right))
         if n == 0:
-            raise EmptyCorpusError("no documents with text in the input", "check the paths, --glob and --text-field")
+            raise EmptyCorpusError()
 
     if sort == "doc":
         yield from rows()
