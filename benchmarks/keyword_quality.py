@@ -6,6 +6,8 @@ Usage: python benchmarks/keyword_quality.py [../shared/corpus/dev.jsonl] [--samp
 Measures, over every item with text:
 - slogan fragments: a keyword that is a strict part of a lexicon formulation that stands in the item (两学 where the
   item says 两学一做, 初心 where it says 不忘初心);
+- cut slogans: a keyword that stands in the item only inside lexicon formulations (so it can only come from cutting
+  one apart; 初心 where the item says 不忘初心 and never 初心 alone);
 - numbers: a keyword with a digit, or only Chinese numerals;
 - generic words: a keyword in GENERIC below (an evaluation list written for this check, wider than the issue's
   examples 工作, 开展, 学习, 教育);
@@ -15,6 +17,7 @@ Measures, over every item with text:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -52,12 +55,21 @@ def main() -> None:
         row = json.loads(line)
         raw[row["id"]] = row
     analyzer = Analyzer()
+
+    def top10(documents, **settings) -> dict[str, list[str]]:
+        result = extract_keywords(documents, analyzer, KeywordSettings(top=10, **settings))
+        out: dict[str, list[str]] = {}
+        for doc_id, _title, _rank, kw, _score, _count in result.rows:
+            out.setdefault(doc_id, []).append(kw)
+        return out
+
     t0 = time.perf_counter()
-    result = extract_keywords(docs, analyzer, KeywordSettings(top=10))
+    ours = top10(docs)
     t_ours = time.perf_counter() - t0
-    ours: dict[str, list[str]] = {}
-    for doc_id, _title, _rank, kw, _score, _count in result.rows:
-        ours.setdefault(doc_id, []).append(kw)
+    # The same documents without their title field, for a comparison with jieba on the text alone.
+    untitled = [dataclasses.replace(d, title="") for d in docs]
+    ours_text = top10(untitled)
+    ours_plain = top10(docs, tf="sublinear", title_weight=1, lead_weight=1)
     t0 = time.perf_counter()
     base = {d.id: jieba.analyse.extract_tags(raw[d.id]["text"], topK=10) for d in docs}
     t_base = time.perf_counter() - t0
@@ -70,6 +82,7 @@ def main() -> None:
              for e in analyzer.tokenizer.lexicon.entries]
 
     fragments: dict[str, int] = {}
+    cuts: dict[str, int] = {}
 
     def fragment(kw: str, text: str) -> bool:
         for key, surfaces in forms:
@@ -78,12 +91,28 @@ def main() -> None:
                 return True
         return False
 
+    lexicon_keys = {key for key, _ in forms}
+    all_surfaces = sorted({s for _, surfaces in forms for s in surfaces}, key=len, reverse=True)
+
+    def cut_slogan(kw: str, text: str) -> bool:
+        """The keyword stands in the item only inside lexicon formulations: it can only come from cutting one."""
+        if kw not in text or kw in lexicon_keys:
+            return False  # a lexicon entry is a whole formulation, whatever longer one it stands in
+        rest = text
+        for surface in all_surfaces:
+            if kw in surface and surface != kw and surface in rest:
+                rest = rest.replace(surface, "\x00")
+        if kw in rest:
+            return False
+        cuts[kw] = cuts.get(kw, 0) + 1
+        return True
+
     def title_words(title: str) -> list[str]:
         return [w for w in jieba.lcut(title) if len(w) >= 2 and not NUMERIC.search(w) and w not in GENERIC
                 and re.search(r"[\u4e00-\u9fff]", w)]
 
     def score(keywords: dict[str, list[str]]) -> dict[str, float]:
-        n_kw = frag = num = gen = 0
+        n_kw = frag = cut = num = gen = 0
         t_total = t_hit = 0
         for d in docs:
             kws = keywords.get(d.id, [])
@@ -91,25 +120,34 @@ def main() -> None:
             for k in kws:
                 n_kw += 1
                 frag += fragment(k, text)
+                cut += cut_slogan(k, text)
                 num += bool(NUMERIC.search(k))
                 gen += k in GENERIC
             for w in title_words(raw[d.id].get("title", "")):
                 t_total += 1
                 t_hit += any(w == k or (len(k) >= 2 and (w in k or k in w)) for k in kws)
-        return {"keywords": n_kw, "fragment": frag / n_kw, "number": num / n_kw, "generic": gen / n_kw,
+        return {"keywords": n_kw, "fragment": frag / n_kw, "cut": cut / n_kw, "number": num / n_kw, "generic": gen / n_kw,
                 "title_recall": t_hit / t_total, "title_words": t_total}
 
     a = score(ours)
-    ours_fragments = dict(fragments)
+    ours_fragments, ours_cuts = dict(fragments), dict(cuts)
+    a_text, a_plain = score(ours_text), score(ours_plain)
     b, c = score(base), score(base_titled)
     print(f"corpus: {args.path}: {len(docs)} items with text")
-    print(f"{'':24}{'dangjian tfidf':>16}{'jieba (text)':>16}{'jieba (title+text)':>20}")
-    for key, label in (("keywords", "keywords (top 10)"), ("fragment", "slogan fragments"), ("number", "numbers"),
+    columns = (("dangjian", a), ("jieba title+text", c), ("dangjian text", a_text), ("jieba text", b),
+               ("dangjian v0.1", a_plain))
+    print(f"{'':24}" + "".join(f"{name:>18}" for name, _ in columns))
+    for key, label in (("keywords", "keywords (top 10)"), ("fragment", "slogan fragments"),
+                       ("cut", "cut slogans"), ("number", "numbers"),
                        ("generic", "generic words"), ("title_recall", "title words recovered")):
-        cells = [f"{x[key]:.2%}" if isinstance(x[key], float) else str(x[key]) for x in (a, b, c)]
-        print(f"{label:24}{cells[0]:>16}{cells[1]:>16}{cells[2]:>20}")
+        cells = [f"{x[key]:.2%}" if isinstance(x[key], float) else str(x[key]) for _, x in columns]
+        print(f"{label:24}" + "".join(f"{cell:>18}" for cell in cells))
+    print("dangjian: defaults (raw tf, title and first sentence weighted 2); dangjian text: the same without the "
+          "title field; dangjian v0.1: sublinear tf, no position weights (the first release's defaults)")
     print("dangjian's 'fragments':", ", ".join(f"{k} {v}" for k, v in sorted(ours_fragments.items(),
                                                                               key=lambda kv: -kv[1])[:15]))
+    print("dangjian's 'cut slogans':", ", ".join(f"{k} {v}" for k, v in sorted(ours_cuts.items(),
+                                                                                 key=lambda kv: -kv[1])[:15]))
     print(f"{'title content words':28}{a['title_words']:>16}")
     print(f"time: dangjian {t_ours:.1f} s (load excluded), jieba {t_base:.1f} s")
 

@@ -25,7 +25,7 @@ def test_keywords_formats_and_methods():
     doc = json.loads(r.stdout)
     assert doc["meta"]["idf"] == "corpus" and doc["meta"]["documents"] == 5
     assert doc["rows"][0] == {"doc_id": "000_4a5ffb8b83af9862", "title": "武义县“两学一做”助推创国卫", "rank": 1,
-                              "keyword": "创卫", "score": 0.132954, "count": 7}
+                              "keyword": "先锋", "score": 0.242675, "count": 9}
     r = run_cli("keywords", str(seed(3)), str(seed(1)), "-n", "1", "-m", "frequency", "-f", "csv")
     assert r.stdout == ("doc_id,title,rank,keyword,score,count\n"
                         "003_caf6c99ba3fcd165,匯聚推進跨越發展的強大動力,1,两学一做,18,18\n"
@@ -51,10 +51,10 @@ def test_slogans_are_whole_keywords_and_traditional_gives_simplified():
 
 def test_groups_corpus_scope_top_zero_and_one_document(tmp_path):
     r = run_cli("keywords", str(SEEDS), "--scope", "corpus", "-n", "2")
-    assert r.stdout == "rank\tkeyword\tscore\tcount\tdocs\n1\t党员\t0.0754861\t102\t5\n2\t两学一做\t0.0722234\t62\t4\n"
+    assert r.stdout == "rank\tkeyword\tscore\tcount\tdocs\n1\t党员\t0.231152\t102\t5\n2\t两学一做\t0.205244\t62\t4\n"
     r = run_cli("keywords", str(SEEDS), "--group-by", "script", "-n", "1")
-    assert r.stdout.splitlines()[1:] == ["simplified\t1\t党员\t0.071094\t85\t4",
-                                         "traditional\t1\t东区\t0.142228\t6\t1"]
+    assert r.stdout.splitlines()[1:] == ["simplified\t1\t党员\t0.219714\t85\t4",
+                                         "traditional\t1\t两学一做\t0.385164\t18\t1"]
     r = run_cli("keywords", str(SEEDS), "--top", "0")
     assert r.exit_code == 0 and r.stdout == "doc_id\ttitle\trank\tkeyword\tscore\tcount\n"
     r = run_cli("keywords", "-", input=seed(2).read_bytes())
@@ -77,10 +77,31 @@ def test_idf_save_load_and_idf_from(tmp_path):
     assert table.documents == 5 and table.df["两学一做"] == 4 and table.df["创国卫"] == 1
     a = run_cli("keywords", str(seed(0)), "--load-idf", str(idf), "-n", "3").stdout
     b = run_cli("keywords", str(seed(0)), "--idf-from", str(SEEDS), "-n", "3").stdout
-    assert a == b and "创卫" in a
+    assert a == b and "创国卫" in a
     assert math.isclose(table.idf("两学一做"), math.log(6 / 5) + 1)
     r = run_cli("keywords", str(seed(0)), "--load-idf", str(tmp_path / "nope.idf"))
     assert r.exit_code == 1 and "IDF file not found" in r.stderr
+
+
+# Position weights, by hand. Document a: title 社区, text 党员，社区。街道，街道，街道。 — counts 社区 2 (title + text),
+# 党员 1, 街道 3; the title adds 1 to 社区, the first sentence (党员，社区。) adds 1 to 党员 and 社区: tf 社区 4, 党员 2,
+# 街道 3. Document b: 街道，党员。 IDF (n = 2): 社区 ln(3/2) + 1 = 1.405465, 党员 and 街道 1. Weights of a: 5.621860, 2,
+# 3; L2 norm 6.678721; scores 社区 0.841757, 街道 0.449188, 党员 0.299459. With --tf sublinear and both weights 1:
+# 社区 (1 + ln 2)·1.405465 = 2.379659, 街道 1 + ln 3 = 2.098612, 党员 1; L2 norm 3.326703; scores 0.715321,
+# 0.630839, 0.300598.
+def test_title_and_lead_weights_against_hand_computed_scores(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"id": "a", "title": "社区", "text": "党员，社区。街道，街道，街道。"}, ensure_ascii=False)
+                      + "\n" + json.dumps({"id": "b", "text": "街道，党员。"}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    r = run_cli("keywords", str(corpus))
+    assert r.stdout.splitlines()[1:4] == ["a\t社区\t1\t社区\t0.841757\t2", "a\t社区\t2\t街道\t0.449188\t3",
+                                          "a\t社区\t3\t党员\t0.299459\t1"]
+    r = run_cli("keywords", str(corpus), "--tf", "sublinear", "--title-weight", "1", "--lead-weight", "1")
+    assert r.stdout.splitlines()[1:4] == ["a\t社区\t1\t社区\t0.715321\t2", "a\t社区\t2\t街道\t0.630839\t3",
+                                          "a\t社区\t3\t党员\t0.300598\t1"]
+    r = run_cli("keywords", str(corpus), "--title-weight", "0.5")
+    assert r.exit_code == 2 and "--title-weight" in r.stderr
 
 
 def test_textrank_ranks_the_hub_first():

@@ -28,13 +28,13 @@ from typing import Any
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
 from .lexicon import expand_forms
+from .regions import region_texts
 from .resources import DataFile, package_file, provenance, user_file
 
 KINDS = ("central", "local", "theme")
 TITLE_WEIGHT = 4.0
 FIRST_SENTENCE_WEIGHT = 3.0
 LEAD_WEIGHT = 1.0
-LEAD_CHARS = 160
 DENSITY_FLOOR = 1000  # characters: a short item is not made salient by one mention in few characters
 TAIL_FIT = 0.8
 BEFORE_FIT = 0.4
@@ -291,32 +291,12 @@ class Classification:
         return (*base, f"{self.date_used} ({self.date_source})" if self.date_used else "undated", fit, evidence)
 
 
-_BROADCAST_PREFIX = re.compile(r"^\s*(?:央视网消息|中国网络电视台消息|新华社[^：:]{0,12}电|本台消息)[^：:]{0,12}[：:]\s*"
-                               r"(?:【口播】\s*)?(?:本台消息[：:])?\s*")
-_SENTENCE_END = re.compile(r"[。！？!?]")
 REGIONS = ("title", "first sentence", "lead", "body")
-
-
-def _regions(doc: Document) -> tuple[str, str, str, str]:
-    """Title, first sentence, rest of the lead and body (the title is not counted twice when the text starts with
-    it; a broadcast prefix such as 央视网消息（新闻联播）： is not part of the first sentence)."""
-    text = doc.text
-    title = doc.title or ""
-    if title and text.startswith(title):
-        text = text[len(title):]
-    text = text.lstrip()
-    m = _BROADCAST_PREFIX.match(text)
-    start = m.end() if m else 0
-    end = _SENTENCE_END.search(text, start)
-    cut = end.end() if end else len(text)
-    cut = min(cut, start + LEAD_CHARS)
-    lead_end = max(cut, LEAD_CHARS)
-    return title, text[:cut], text[cut:lead_end], text[lead_end:]
 
 
 def score_document(doc: Document, campaigns: Campaigns, date: str) -> tuple[list[CampaignScore], list[str]]:
     """Every campaign's salience, date fit and evidence for one document; and its theme tags."""
-    regions = _regions(doc)
+    regions = region_texts(doc)
     chars = max(sum(map(len, regions)), DENSITY_FLOOR)
     # campaign id → cue → hits in (title, first sentence, lead, body)
     found: dict[str, dict[Cue, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))

@@ -349,6 +349,12 @@ def keywords(paths: Optional[list[str]] = PATHS,
              save_idf: Optional[Path] = typer.Option(None, "--save-idf", help="Save the IDF table used to a file."),
              load_idf: Optional[Path] = typer.Option(None, "--load-idf", help="Use an IDF table saved with "
                                                      "--save-idf."),
+             tf: str = typer.Option("raw", "--tf", help="Term frequency for tfidf: raw counts, or sublinear "
+                                    "(1 + ln count)."),
+             title_weight: float = typer.Option(2.0, "--title-weight", help="tfidf: a word in the title counts this "
+                                                "many times (1: like any other)."),
+             lead_weight: float = typer.Option(2.0, "--lead-weight", help="tfidf: a word in the first sentence "
+                                               "counts this many times (1: like any other)."),
              *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
     """Keywords of each document (or group, or the corpus), with IDF fitted on your own corpus.
 
@@ -370,10 +376,11 @@ def keywords(paths: Optional[list[str]] = PATHS,
                 env.warn(f"{load_idf} was made with other tokenizer settings; its terms may not match")
         elif idf_from:
             idf_docs = reader(idf_from, loader, env)
-            idf = fit_idf((an.words(d) for d in idf_docs), source=" ".join(idf_from),
+            idf = fit_idf((an.article_words(d) for d in idf_docs), source=" ".join(idf_from),
                           tokenizer_key=an.tokenizer.segmentation_key)
         settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=parse_pos(pos),
-                                   scope=scope, group_by=group_by, keep_script=keep_script, idf=idf)
+                                   scope=scope, group_by=group_by, keep_script=keep_script, idf=idf, tf=tf,
+                                   title_weight=title_weight, lead_weight=lead_weight)
         result = extract_keywords(docs, an, settings, warn=env.warn)
         if save_idf:
             result.idf_table.save(save_idf)

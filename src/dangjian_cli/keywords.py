@@ -16,12 +16,17 @@ from typing import Any
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
 from .pipeline import Analyzer
+from .regions import analysed_title, find_regions
 
 METHODS = ("tfidf", "textrank", "frequency")
 SCOPES = ("document", "corpus")
 DOC_COLUMNS = ("doc_id", "title", "rank", "keyword", "score", "count")
 GROUP_COLUMNS = ("group", "rank", "keyword", "score", "count", "docs")
 CORPUS_COLUMNS = ("rank", "keyword", "score", "count", "docs")
+TF_MODES = ("raw", "sublinear")
+# Position weights: a news item's title and first sentence say what it is about (measured in docs/keyword-quality.md).
+TITLE_WEIGHT = 2.0
+LEAD_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,9 @@ class KeywordSettings:
     group_by: str | None = None
     keep_script: bool = False
     idf: Any = None  # an IdfTable; None: fit on the corpus itself
+    tf: str = "raw"  # "raw" counts or "sublinear" (1 + ln count)
+    title_weight: float = TITLE_WEIGHT  # an occurrence in the title counts this many times (tfidf)
+    lead_weight: float = LEAD_WEIGHT  # an occurrence in the lead (first sentence) counts this many times (tfidf)
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -220,6 +228,11 @@ class KeywordSettings:
             raise UsageError("--top must be 0 or more")
         if self.min_df < 0 or self.max_df <= 0:
             raise UsageError("--min-df must be ≥ 0 and --max-df > 0")
+        if self.tf not in TF_MODES:
+            raise UsageError(f"unknown tf {self.tf!r}", f"use one of: {', '.join(TF_MODES)}")
+        if self.title_weight < 1 or self.lead_weight < 1:
+            raise UsageError("--title-weight and --lead-weight must be 1 or more", "1 counts the title or lead "
+                             "like the rest of the text")
 
 
 @dataclass
@@ -248,21 +261,39 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     tagger = PosTagger(analyzer) if settings.pos else None
     textrank_scores: list[dict[str, float]] = []
 
+    weighted = settings.method == "tfidf" and (settings.title_weight != 1 or settings.lead_weight != 1)
+    bonus: list[dict[str, float]] = []  # per document: extra weight of the tokens in its title and lead
+
     def token_stream() -> Iterator[list[str]]:
         for doc in docs:
+            regions = find_regions(doc)
             if settings.keep_script and doc.script == "traditional":
                 toks = analyzer.tokens(doc)
                 words = [t.text for t in toks]
+                lead = [t.text for t in toks if regions.body_start <= t.start and t.end <= regions.first_sentence_end]
                 forms: dict[str, str] = {}
                 for t in toks:
                     forms.setdefault(t.text, doc.original_slice(t.start, t.end))
                 originals.append(forms)
             else:
-                words = analyzer.words(doc)
+                bounds = analyzer.bounds(doc.text)
+                words = analyzer.tokenizer.words(doc.text, bounds)
+                lead = analyzer.tokenizer.words(doc.text, bounds, regions.body_start,
+                                                regions.first_sentence_end) if weighted else []
                 originals.append({})
-            words = _with_title(doc, words, analyzer)
+            title_words = analyzer.tokenizer.words(regions.title) if regions.title else []
+            if title_words and not regions.title_in_text:
+                words = title_words + words  # a separate title field is part of the article, counted once
             if tagger is not None:
-                words = [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(settings.pos)]
+                keep = _pos_filter(tagger, settings.pos)
+                words, lead, title_words = keep(words), keep(lead), keep(title_words)
+            if weighted:
+                extra: dict[str, float] = {}
+                for w in title_words:
+                    extra[w] = extra.get(w, 0.0) + settings.title_weight - 1
+                for w in lead:
+                    extra[w] = extra.get(w, 0.0) + settings.lead_weight - 1
+                bonus.append(extra)
             group = doc.get(settings.group_by) if settings.group_by else ""
             meta.append((doc.id, doc.title, group or "(none)"))
             if settings.method == "textrank":
@@ -311,7 +342,10 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
         else:
             idf = np.log((1 + n_docs) / (1 + df)) + 1.0
         weights = counts.astype(np.float64)
-        weights.data = 1.0 + np.log(weights.data)  # sublinear tf
+        if weighted:
+            weights = (weights + _bonus_matrix(bonus, vectorizer.vocabulary_, counts.shape)).tocsr()
+        if settings.tf == "sublinear":
+            weights.data = 1.0 + np.log(weights.data)
         weights = weights.multiply(idf.reshape(1, -1)).tocsr()
         from sklearn.preprocessing import normalize
 
@@ -337,17 +371,25 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     return KeywordResult(columns, rows, n_docs, idf_source, idf_used)
 
 
-def _with_title(doc: Document, words: list[str], analyzer: Analyzer) -> list[str]:
-    """The title is part of the article: when it is a separate field (JSONL, CSV) and not the first line of the text,
-    its tokens are counted once with the text's."""
-    if not doc.title:
-        return words
-    from .normalize import normalize
+def _pos_filter(tagger: PosTagger, prefixes: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
+    def keep(words: list[str]) -> list[str]:
+        return [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(prefixes)]
+    return keep
 
-    title = normalize(doc.title, None).text
-    if not title or doc.text.startswith(title):
-        return words
-    return analyzer.tokenizer.words(title) + words
+
+def _bonus_matrix(bonus: list[dict[str, float]], vocabulary: dict[str, int], shape: tuple[int, int]) -> Any:
+    import numpy as np
+    import scipy.sparse as sp
+
+    rows, cols, vals = [], [], []
+    for r, extra in enumerate(bonus):
+        for term, value in extra.items():
+            col = vocabulary.get(term)
+            if col is not None:
+                rows.append(r)
+                cols.append(col)
+                vals.append(value)
+    return sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape)
 
 
 def _identity(tokens: list[str]) -> list[str]:

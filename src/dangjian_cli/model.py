@@ -44,9 +44,7 @@ def rule_features(rule: Classification, campaigns: Campaigns, ids: Sequence[str]
 
 
 def _tokens(docs: Sequence[Document], analyzer: Analyzer) -> list[list[str]]:
-    from .keywords import _with_title
-
-    return [_with_title(d, analyzer.words(d), analyzer) for d in docs]
+    return [analyzer.article_words(d) for d in docs]
 
 
 @dataclass

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from .cache import TokenCache
 from .corpus import Document
+from .regions import analysed_title
 from .tokenize import Token, Tokenizer
 
 
@@ -30,6 +31,15 @@ class Analyzer:
     def words(self, doc: Document | str) -> list[str]:
         text = doc if isinstance(doc, str) else doc.text
         return self.tokenizer.words(text, self.bounds(text))
+
+    def article_words(self, doc: Document) -> list[str]:
+        """The words of a document with its title: a title given as a separate field (JSONL, CSV) and not repeated
+        as the text's first line is part of the article, counted once with the text."""
+        title = analysed_title(doc)
+        words = self.words(doc)
+        if not title or doc.text.startswith(title):
+            return words
+        return self.tokenizer.words(title) + words
 
     def tokens(self, doc: Document | str, filtered: bool = True) -> list[Token]:
         text = doc if isinstance(doc, str) else doc.text

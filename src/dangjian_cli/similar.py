@@ -61,7 +61,7 @@ def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     import numpy as np
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-    from .keywords import _identity, _with_title
+    from .keywords import _identity
 
     ids, titles, dates = [], [], []
 
@@ -70,7 +70,7 @@ def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
             ids.append(d.id)
             titles.append(d.title)
             dates.append(d.date)
-            yield _with_title(d, analyzer.words(d), analyzer)
+            yield analyzer.article_words(d)
 
     vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
     try:
@@ -96,7 +96,6 @@ def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None
     import os
 
     from .corpus import CorpusReader
-    from .keywords import _with_title
 
     if text is not None:
         doc = CorpusReader([], options, warn=warn).text_document(text)
@@ -110,7 +109,7 @@ def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None
     else:
         row = v.index(str(query))
         return str(query), v.matrix[row], row
-    return label, v.transform(_with_title(doc, analyzer.words(doc), analyzer)), None
+    return label, v.transform(analyzer.article_words(doc)), None
 
 
 def _clip(score: float) -> float:

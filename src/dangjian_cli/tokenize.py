@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from array import array
+from bisect import bisect_left, bisect_right
 from itertools import islice
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -222,16 +223,25 @@ class Tokenizer:
         entry = self.lexicon.surface_to_entry.get(piece)
         return entry.key if entry is not None else piece
 
-    def words(self, text: str, bounds: Sequence[int] | None = None) -> list[str]:
-        """The filtered tokens of ``text`` as strings (lexicon matches in canonical form): the fast path."""
+    def words(self, text: str, bounds: Sequence[int] | None = None, start: int = 0, end: int | None = None
+              ) -> list[str]:
+        """The filtered tokens of ``text`` as strings (lexicon matches in canonical form): the fast path.
+        ``start``/``end`` restrict it to the pieces lying wholly inside ``text[start:end]``."""
         if bounds is None:
             bounds = self.segment(text)
+        first = 0
+        last = len(bounds)
+        if start or end is not None:
+            first = bisect_left(bounds, start)
+            last = bisect_right(bounds, len(text) if end is None else end)
+            if first >= last:
+                return []
         # One memo lookup per piece: its token, or "" when the filters drop it.
         memo = self._word_memo
         out = []
         append = out.append
-        start = 0
-        for end in islice(bounds, 1, None):
+        start = bounds[first]
+        for end in islice(bounds, first + 1, last):
             piece = text[start:end]
             start = end
             token = memo.get(piece)

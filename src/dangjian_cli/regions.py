@@ -1,0 +1,57 @@
+"""Where a news item's parts stand: title, first sentence, lead, body.
+
+Shared by ``classify`` (salience of a campaign's cues) and ``keywords`` (position weights), so both agree on what the
+lead of an article is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .corpus import Document
+from .normalize import normalize
+
+LEAD_CHARS = 160  # the lead ends at the first sentence's end, or here, whichever is later (the first sentence is capped)
+# A broadcast or wire prefix (央视网消息（新闻联播）：, 新华社北京3月1日电) is not part of the first sentence's content.
+_BROADCAST_PREFIX = re.compile(r"\s*(?:央视网消息|中国网络电视台消息|新华社[^：:]{0,12}电|本台消息)[^：:]{0,12}[：:]\s*"
+                               r"(?:【口播】\s*)?(?:本台消息[：:])?\s*")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Offsets into the document's normalised text. ``title`` is the normalised title; ``body_start`` is 0, or the end
+    of the title line when the text begins with the title (so the title is never counted twice)."""
+
+    title: str
+    title_in_text: bool
+    body_start: int
+    first_sentence_end: int
+    lead_end: int
+
+
+def analysed_title(doc: Document) -> str:
+    """The title as analysis sees it: normalised like the text (traditional → simplified, width, quotes)."""
+    return normalize(doc.title, None).text if doc.title else ""
+
+
+def find_regions(doc: Document) -> Regions:
+    text = doc.text
+    title = analysed_title(doc)
+    in_text = bool(title) and text.startswith(title)
+    start = len(title) if in_text else 0
+    while start < len(text) and text[start].isspace():
+        start += 1
+    m = _BROADCAST_PREFIX.match(text, start)
+    content = m.end() if m else start
+    end = _SENTENCE_END.search(text, content)
+    cut = min(end.end() if end else len(text), content + LEAD_CHARS)
+    lead_end = min(len(text), max(cut, start + LEAD_CHARS))
+    return Regions(title, in_text, start, cut, lead_end)
+
+
+def region_texts(doc: Document) -> tuple[str, str, str, str]:
+    """Title, first sentence, rest of the lead and body, as strings."""
+    r = find_regions(doc)
+    t = doc.text
+    return r.title, t[r.body_start:r.first_sentence_end], t[r.first_sentence_end:r.lead_end], t[r.lead_end:]
