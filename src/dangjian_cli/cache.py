@@ -46,6 +46,12 @@ class TokenCache:
         self.misses = 0
         self.disabled = False
 
+    def __getstate__(self) -> dict:
+        # A worker process opens its own connection (SQLite connections cannot cross processes).
+        state = self.__dict__.copy()
+        state.update(_conn=None, _pending=[], hits=0, misses=0, warn=_warn_stderr)
+        return state
+
     # -- connection ----------------------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection | None:
         if self._conn is not None or self.disabled:
@@ -194,6 +200,12 @@ class TokenCache:
             self._conn.close()
             self._conn = None
         self._remove_files()
+
+
+def _warn_stderr(message: str) -> None:
+    import sys
+
+    print(f"dangjian: warning: {message}", file=sys.stderr)
 
 
 class _Foreign(Exception):

@@ -17,6 +17,7 @@ topics, a slogan used in passing, 八项规定 long after its campaign). So the 
 from __future__ import annotations
 
 import configparser
+import functools
 import math
 import re
 from collections import defaultdict
@@ -28,6 +29,7 @@ from typing import Any
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
 from .lexicon import expand_forms
+from .parallel import map_documents
 from .regions import region_texts
 from .resources import DataFile, package_file, provenance, user_file
 
@@ -361,8 +363,9 @@ def classify(docs: Iterable[Document], campaigns: Campaigns, threshold: float = 
              ) -> Iterator[Classification]:
     check_threshold(threshold)
     n = 0
-    for doc in docs:
+    work = functools.partial(classify_document, campaigns=campaigns, threshold=threshold)
+    for _doc, result in map_documents(docs, work, metadata_only=True):
         n += 1
-        yield classify_document(doc, campaigns, threshold)
+        yield result
     if n == 0:
         raise EmptyCorpusError()

@@ -118,11 +118,13 @@ class OptionGroup:
 
 def _loader(v: dict[str, Any]) -> Any:
     from .corpus import LoaderOptions
+    from .parallel import default_jobs
 
     return LoaderOptions(glob=v["glob"], encoding=v["encoding"], text_field=v["text_field"], id_field=v["id_field"],
                          title_field=v["title_field"], date_field=v["date_field"], source_field=v["source_field"],
                          skip_errors=v["skip_errors"], keep_boilerplate=v["keep_boilerplate"],
-                         boilerplate_files=tuple(v["boilerplate"] or ()))
+                         boilerplate_files=tuple(v["boilerplate"] or ()),
+                         jobs=v["jobs"] if v["jobs"] is not None else default_jobs())
 
 
 P_IN = "Input"
@@ -143,6 +145,9 @@ INPUT = OptionGroup("loader", (
         rich_help_panel=P_IN)),
     _kw("boilerplate", Optional[list[str]], typer.Option(None, "--boilerplate", help="Extra debris patterns file.",
         rich_help_panel=P_IN)),
+    _kw("jobs", Optional[int], typer.Option(None, "--jobs", "-j", help="Worker processes for reading and analysing "
+        "documents (default: the machine's cores; output is the same for any number).", rich_help_panel=P_IN,
+        show_default=False)),
 ), _loader)
 
 
@@ -258,6 +263,18 @@ class _Progressing:
 
     def __iter__(self) -> Any:
         return self.env.progress(iter(self.corpus))
+
+    # What parallel.map_documents needs to hand documents to worker processes.
+    def records(self) -> Any:
+        return self.env.progress(self.corpus.records())
+
+    @property
+    def maker(self) -> Any:
+        return self.corpus.maker
+
+    @property
+    def options(self) -> Any:
+        return self.corpus.options
 
 
 def analyzer(tokenizer: Any, env: Any) -> Any:

@@ -7,18 +7,23 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError
+from .parallel import map_documents
 from .pipeline import Analyzer
 
 CORPUS_COLUMNS = ("id", "title", "date", "source", "author", "chars", "script", "encoding", "path")
 SUMMARY_COLUMNS = ("statistic", "value")
 
 
+def _chars(doc: Document) -> int:
+    return doc.chars
+
+
 def corpus_rows(docs: Iterable[Document]) -> Iterator[tuple[Any, ...]]:
     """One row per document (streams)."""
     any_doc = False
-    for d in docs:
+    for d, chars in map_documents(docs, _chars, metadata_only=True):
         any_doc = True
-        yield (d.id, d.title, d.date, d.source, d.author, d.chars, d.script, d.encoding, d.path)
+        yield (d.id, d.title, d.date, d.source, d.author, chars, d.script, d.encoding, d.path)
     if not any_doc:
         raise EmptyCorpusError()
 
@@ -40,15 +45,19 @@ class CorpusSummary:
         return [(k, v) for k, v in self.__dict__.items()]
 
 
+def _sizes(doc: Document) -> tuple[int, int]:
+    return doc.chars, len(doc.original)
+
+
 def corpus_summary(docs: Iterable[Document]) -> CorpusSummary:
     """Corpus totals in one streaming pass (memory does not grow with the corpus, except distinct sources)."""
     s = CorpusSummary()
     sources: set[str] = set()
     encodings: dict[str, int] = {}
-    for d in docs:
+    for d, (chars, original_chars) in map_documents(docs, _sizes, metadata_only=True):
         s.documents += 1
-        s.chars += d.chars
-        s.original_chars += len(d.original)
+        s.chars += chars
+        s.original_chars += original_chars
         s.traditional += d.script == "traditional"
         if d.title:
             s.with_title += 1

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from . import metadata
 from .encoding import UndecodableError, canonical_encoding, decode_bytes
@@ -92,8 +92,11 @@ class LoaderOptions:
     skip_errors: bool = False
     keep_boilerplate: bool = False
     boilerplate_files: tuple[str, ...] = ()
+    jobs: int = 1  # processes that make documents (and run a command's per-document work): see parallel.py
 
     def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise UsageError(f"--jobs {self.jobs} is not a number of processes", "use 1 or more")
         if self.encoding:
             try:
                 canonical_encoding(self.encoding)
@@ -115,6 +118,7 @@ class CorpusReader:
         self.boilerplate: BoilerplatePatterns | None = (
             None if self.options.keep_boilerplate else load_boilerplate(self.options.boilerplate_files)
         )
+        self.maker = DocumentMaker(self.boilerplate)
         self.skipped = 0
 
     # -- sources -------------------------------------------------------------------------------------------------
@@ -152,6 +156,10 @@ class CorpusReader:
 
     # -- documents -----------------------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Document]:
+        return map(self.maker, self.records())
+
+    def records(self) -> Iterator[RawRecord]:
+        """The raw documents, read and decoded but not normalised: what worker processes turn into Documents."""
         seen_stems: set[str] = set()
         for source in self.sources():
             try:
@@ -164,9 +172,7 @@ class CorpusReader:
                 if ext in STRUCTURED:
                     yield from self._read_structured(source, ext, gz)
                 else:
-                    doc = self._read_plain(source, gz, seen_stems)
-                    if doc is not None:
-                        yield doc
+                    yield self._read_plain(source, gz, seen_stems)
             except InputError as exc:
                 if not self.options.skip_errors:
                     raise
@@ -190,7 +196,7 @@ class CorpusReader:
                 "check --encoding"
             raise InputError(path, str(exc), hint + ", or --skip-errors to skip it") from None
 
-    def _read_plain(self, path: str, gz: bool, seen_stems: set[str]) -> Document | None:
+    def _read_plain(self, path: str, gz: bool, seen_stems: set[str]) -> RawRecord:
         data = self._open_bytes(path, gz)
         if not data.strip():
             raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
@@ -198,14 +204,14 @@ class CorpusReader:
         stem = Path(path).name.split(".")[0]
         doc_id = stem if stem not in seen_stems else str(Path(path).with_suffix(""))
         seen_stems.add(stem)
-        return self._make(doc_id, raw, {}, enc, path)
+        return RawRecord(doc_id, raw, {}, enc, path)
 
     def text_document(self, text: str, ident: str = "text") -> Document:
         """A document from a string, normalised with this reader's options (for queries given on the command
         line)."""
-        return self._make(ident, text, {}, "utf-8", "-")
+        return self.maker(RawRecord(ident, text, {}, "utf-8", "-"))
 
-    def _read_stdin(self) -> Iterator[Document]:
+    def _read_stdin(self) -> Iterator[RawRecord]:
         if self._stdin_cache is None:
             stream = self._stdin if self._stdin is not None else sys.stdin.buffer
             self._stdin_cache = stream.read()
@@ -222,13 +228,13 @@ class CorpusReader:
                 rows = []
         if rows and all(isinstance(r, dict) for r in rows):
             for n, row in enumerate(rows, 1):
-                doc = self._from_row(row, "<stdin>", n, enc)
-                if doc is not None:
-                    yield doc
+                record = self._from_row(row, "<stdin>", n, enc)
+                if record is not None:
+                    yield record
         else:
-            yield self._make("stdin", raw, {}, enc, "-")
+            yield RawRecord("stdin", raw, {}, enc, "-")
 
-    def _read_structured(self, path: str, ext: str, gz: bool) -> Iterator[Document]:
+    def _read_structured(self, path: str, ext: str, gz: bool) -> Iterator[RawRecord]:
         if ext in (".jsonl", ".ndjson"):
             yield from self._read_jsonl(path, gz)
             return
@@ -251,18 +257,18 @@ class CorpusReader:
             for n, row in enumerate(value, 1):
                 if not isinstance(row, dict):
                     raise InputError(path, f"item {n} is not a JSON object")
-                doc = self._from_row(row, path, n, enc)
-                if doc is not None:
-                    yield doc
+                record = self._from_row(row, path, n, enc)
+                if record is not None:
+                    yield record
             return
         del data
         reader = csv.DictReader(io.StringIO(raw), delimiter="\t" if ext == ".tsv" else ",")
         for n, row in enumerate(reader, 2):
-            doc = self._from_row(dict(row), path, n, enc)
-            if doc is not None:
-                yield doc
+            record = self._from_row(dict(row), path, n, enc)
+            if record is not None:
+                yield record
 
-    def _read_jsonl(self, path: str, gz: bool) -> Iterator[Document]:
+    def _read_jsonl(self, path: str, gz: bool) -> Iterator[RawRecord]:
         opener = gzip.open if gz else open
         try:
             fh = opener(path, "rb")
@@ -288,30 +294,30 @@ class CorpusReader:
                     raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
                 if not isinstance(row, dict):
                     raise InputError(f"{path}:{n}", "line is not a JSON object")
-                doc = self._from_row(row, path, n, enc)
-                if doc is not None:
-                    yield doc
+                record = self._from_row(row, path, n, enc)
+                if record is not None:
+                    yield record
         if not any_row:
             raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
 
     # -- rows ----------------------------------------------------------------------------------------------------
-    def _field(self, row: dict[str, Any], explicit: str | None, candidates: tuple[str, ...], where: str,
-               what: str) -> tuple[str | None, Any]:
+    def _field(self, row: dict[str, Any], lowered: dict[str, Any], explicit: str | None,
+               candidates: tuple[str, ...], where: str, what: str) -> tuple[str | None, Any]:
         if explicit:
             if explicit not in row:
                 raise InputError(where, f"has no field {explicit!r} (fields: {', '.join(map(str, row))})",
                                  f"check --{what}-field")
             return explicit, row[explicit]
-        lowered = {str(k).lower(): k for k in row}
         for c in candidates:
             if c in lowered:
                 return lowered[c], row[lowered[c]]
         return None, None
 
-    def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> Document | None:
+    def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | None:
         where = f"{path}:{n}"
         o = self.options
-        text_key, text = self._field(row, o.text_field, TEXT_FIELDS, where, "text")
+        lowered = {str(k).lower(): k for k in row}
+        text_key, text = self._field(row, lowered, o.text_field, TEXT_FIELDS, where, "text")
         if text_key is None:
             raise InputError(where, f"no text field found (fields: {', '.join(map(str, row))})",
                              "name it with --text-field")
@@ -319,11 +325,11 @@ class CorpusReader:
             self.warn(f"{where}: empty text; skipped")
             self.skipped += 1
             return None
-        id_key, doc_id = self._field(row, o.id_field, ID_FIELDS, where, "id")
-        title_key, title = self._field(row, o.title_field, TITLE_FIELDS, where, "title")
-        date_key, date = self._field(row, o.date_field, DATE_FIELDS, where, "date")
-        source_key, source = self._field(row, o.source_field, SOURCE_FIELDS, where, "source")
-        author_key, author = self._field(row, None, AUTHOR_FIELDS, where, "author")
+        id_key, doc_id = self._field(row, lowered, o.id_field, ID_FIELDS, where, "id")
+        title_key, title = self._field(row, lowered, o.title_field, TITLE_FIELDS, where, "title")
+        date_key, date = self._field(row, lowered, o.date_field, DATE_FIELDS, where, "date")
+        source_key, source = self._field(row, lowered, o.source_field, SOURCE_FIELDS, where, "source")
+        author_key, author = self._field(row, lowered, None, AUTHOR_FIELDS, where, "author")
         used = {text_key, id_key, title_key, date_key, source_key, author_key}
         extra = {k: v for k, v in row.items() if k not in used}
         stem = Path(path).name.split(".")[0] if path != "<stdin>" else "stdin"
@@ -335,10 +341,29 @@ class CorpusReader:
             "author": "" if author is None else str(author).strip(),
         }
         ident = str(doc_id) if doc_id not in (None, "") else f"{stem}:{n}"
-        return self._make(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
+        return RawRecord(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
 
-    def _make(self, doc_id: str, raw: str, meta: dict[str, Any], enc: str, path: str,
-              extra: dict[str, Any] | None = None) -> Document:
+
+class RawRecord(NamedTuple):
+    """A document as read: id, raw text, metadata found in the row, encoding, path and the row's other fields."""
+
+    doc_id: str
+    raw: str
+    meta: dict[str, Any]
+    encoding: str
+    path: str
+    extra: dict[str, Any] | None = None
+
+
+class DocumentMaker:
+    """Turns a raw record into a Document: normalisation, and metadata found in the text. Picklable, so worker
+    processes can run it."""
+
+    def __init__(self, boilerplate: BoilerplatePatterns | None) -> None:
+        self.boilerplate = boilerplate
+
+    def __call__(self, record: RawRecord) -> Document:
+        doc_id, raw, meta, enc, path, extra = record
         norm: Normalized = normalize(raw, self.boilerplate)
         title = meta.get("title") or _title_from(norm, raw, self.boilerplate)
         date = meta.get("date") or ("" if meta.get("date_given") else metadata.date_from_text(norm.converted))

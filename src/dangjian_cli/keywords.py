@@ -6,6 +6,7 @@ with the shared tokenizer's tokens); IDF comes from the same corpus unless ``idf
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
+from .parallel import map_documents
 from .pipeline import Analyzer
 from .regions import analysed_title, find_regions
 
@@ -250,6 +252,62 @@ def _df_bounds(settings: KeywordSettings, n_docs: int) -> tuple[int, int]:
     return int(lo), int(hi)
 
 
+def _weighted(settings: KeywordSettings) -> bool:
+    return settings.method == "tfidf" and (settings.title_weight != 1 or settings.lead_weight != 1)
+
+
+class KeywordFeatures:
+    """The per-document part of keyword extraction (runs in worker processes with ``--jobs``): the document's words
+    (a separate title field first), the extra weight of its title and lead words, the original forms of its words
+    (``keep_script``) and its TextRank scores."""
+
+    def __init__(self, analyzer: Analyzer, settings: KeywordSettings) -> None:
+        self.analyzer = analyzer
+        self.settings = settings
+        self._tagger: PosTagger | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_tagger"] = None  # jieba's tagger is loaded again in each process
+        return state
+
+    def _keep_pos(self, words: list[str]) -> list[str]:
+        if self._tagger is None:
+            self._tagger = PosTagger(self.analyzer)
+        tagger, prefixes = self._tagger, self.settings.pos
+        return [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(prefixes)]
+
+    def __call__(self, doc: Document) -> tuple[list[str], dict[str, float], dict[str, str], dict[str, float] | None]:
+        settings, analyzer = self.settings, self.analyzer
+        weighted = _weighted(settings)
+        regions = find_regions(doc)
+        forms: dict[str, str] = {}
+        if settings.keep_script and doc.script == "traditional":
+            toks = analyzer.tokens(doc)
+            words = [t.text for t in toks]
+            lead = [t.text for t in toks if regions.body_start <= t.start and t.end <= regions.first_sentence_end]
+            for t in toks:
+                forms.setdefault(t.text, doc.original_slice(t.start, t.end))
+        else:
+            bounds = analyzer.bounds(doc.text)
+            words = analyzer.tokenizer.words(doc.text, bounds)
+            lead = analyzer.tokenizer.words(doc.text, bounds, regions.body_start,
+                                            regions.first_sentence_end) if weighted else []
+        title_words = analyzer.tokenizer.words(regions.title) if regions.title else []
+        if title_words and not regions.title_in_text:
+            words = title_words + words  # a separate title field is part of the article, counted once
+        if settings.pos:
+            words, lead, title_words = self._keep_pos(words), self._keep_pos(lead), self._keep_pos(title_words)
+        extra: dict[str, float] = {}
+        if weighted:
+            for w in title_words:
+                extra[w] = extra.get(w, 0.0) + settings.title_weight - 1
+            for w in lead:
+                extra[w] = extra.get(w, 0.0) + settings.lead_weight - 1
+        ranks = textrank(words) if settings.method == "textrank" else None
+        return words, extra, forms, ranks
+
+
 def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings,
                      warn: Callable[[str], None] | None = None) -> KeywordResult:
     """Keywords as rows (see DOC_COLUMNS, GROUP_COLUMNS, CORPUS_COLUMNS)."""
@@ -258,46 +316,22 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
 
     meta: list[tuple[str, str, str]] = []  # id, title, group
     originals: list[dict[str, str]] = []
-    tagger = PosTagger(analyzer) if settings.pos else None
     textrank_scores: list[dict[str, float]] = []
 
-    weighted = settings.method == "tfidf" and (settings.title_weight != 1 or settings.lead_weight != 1)
+    weighted = _weighted(settings)
     bonus: list[dict[str, float]] = []  # per document: extra weight of the tokens in its title and lead
+    features = KeywordFeatures(analyzer, dataclasses.replace(settings, idf=None))
 
     def token_stream() -> Iterator[list[str]]:
-        for doc in docs:
-            regions = find_regions(doc)
-            if settings.keep_script and doc.script == "traditional":
-                toks = analyzer.tokens(doc)
-                words = [t.text for t in toks]
-                lead = [t.text for t in toks if regions.body_start <= t.start and t.end <= regions.first_sentence_end]
-                forms: dict[str, str] = {}
-                for t in toks:
-                    forms.setdefault(t.text, doc.original_slice(t.start, t.end))
-                originals.append(forms)
-            else:
-                bounds = analyzer.bounds(doc.text)
-                words = analyzer.tokenizer.words(doc.text, bounds)
-                lead = analyzer.tokenizer.words(doc.text, bounds, regions.body_start,
-                                                regions.first_sentence_end) if weighted else []
-                originals.append({})
-            title_words = analyzer.tokenizer.words(regions.title) if regions.title else []
-            if title_words and not regions.title_in_text:
-                words = title_words + words  # a separate title field is part of the article, counted once
-            if tagger is not None:
-                keep = _pos_filter(tagger, settings.pos)
-                words, lead, title_words = keep(words), keep(lead), keep(title_words)
+        for doc, (words, extra, forms, ranks) in map_documents(docs, features, analyzer=analyzer,
+                                                                        metadata_only=True):
+            originals.append(forms)
             if weighted:
-                extra: dict[str, float] = {}
-                for w in title_words:
-                    extra[w] = extra.get(w, 0.0) + settings.title_weight - 1
-                for w in lead:
-                    extra[w] = extra.get(w, 0.0) + settings.lead_weight - 1
                 bonus.append(extra)
+            if ranks is not None:
+                textrank_scores.append(ranks)
             group = doc.get(settings.group_by) if settings.group_by else ""
             meta.append((doc.id, doc.title, group or "(none)"))
-            if settings.method == "textrank":
-                textrank_scores.append(textrank(words))
             yield words
 
     vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int32)
@@ -371,12 +405,6 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     return KeywordResult(columns, rows, n_docs, idf_source, idf_used)
 
 
-def _pos_filter(tagger: PosTagger, prefixes: tuple[str, ...]) -> Callable[[list[str]], list[str]]:
-    def keep(words: list[str]) -> list[str]:
-        return [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(prefixes)]
-    return keep
-
-
 def _bonus_matrix(bonus: list[dict[str, float]], vocabulary: dict[str, int], shape: tuple[int, int]) -> Any:
     import numpy as np
     import scipy.sparse as sp
@@ -396,28 +424,33 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _top(indices: Any, scores: Any, vocab: Any, top: int) -> list[int]:
-    """Positions of the ``top`` highest scores; ties broken by the term, so output is deterministic."""
-    order = sorted(range(len(indices)), key=lambda k: (-scores[k], vocab[indices[k]]))
-    return order[:top]
+def _top(indices: Any, scores: Any, top: int) -> Any:
+    """Positions of the ``top`` highest scores; ties broken by the term (columns are in term order: scikit-learn
+    sorts the vocabulary), so output is deterministic."""
+    import numpy as np
+
+    return np.lexsort((indices, -scores))[:top]
 
 
 def _per_document(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list[tuple[str, str, str]],
                   originals: list[dict[str, str]], top: int) -> list[tuple[Any, ...]]:
+    counts.sort_indices()
     rows: list[tuple[Any, ...]] = []
     for r, (doc_id, title, _group) in enumerate(meta):
         start, end = weights.indptr[r], weights.indptr[r + 1]
         idx = weights.indices[start:end]
         vals = weights.data[start:end]
-        sel = [k for k in range(len(idx)) if keep_mask[idx[k]] and vals[k] > 0]
-        idx = [idx[k] for k in sel]
-        vals = [float(vals[k]) for k in sel]
-        crow = dict(zip(counts.indices[counts.indptr[r]:counts.indptr[r + 1]],
-                        counts.data[counts.indptr[r]:counts.indptr[r + 1]]))
-        for rank, k in enumerate(_top(idx, vals, vocab, top), 1):
-            term = str(vocab[idx[k]])
+        sel = keep_mask[idx] & (vals > 0)
+        idx, vals = idx[sel], vals[sel]
+        c_idx = counts.indices[counts.indptr[r]:counts.indptr[r + 1]]
+        c_val = counts.data[counts.indptr[r]:counts.indptr[r + 1]]
+        for rank, k in enumerate(_top(idx, vals, top).tolist(), 1):
+            col = idx[k]
+            term = str(vocab[col])
             shown = originals[r].get(term, term) if originals[r] else term
-            rows.append((doc_id, title, rank, shown, vals[k], int(crow.get(idx[k], 0))))
+            at = int(c_idx.searchsorted(col))
+            count = int(c_val[at]) if at < len(c_idx) and c_idx[at] == col else 0
+            rows.append((doc_id, title, rank, shown, float(vals[k]), count))
     return rows
 
 
@@ -443,15 +476,16 @@ def _per_group(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list
     rows: list[tuple[Any, ...]] = []
     for gi, g in enumerate(groups):
         start, end = score.indptr[gi], score.indptr[gi + 1]
-        idx = [i for i, v in zip(score.indices[start:end], score.data[start:end]) if keep_mask[i] and v > 0]
-        lookup = dict(zip(score.indices[start:end], score.data[start:end]))
-        vals = [float(lookup[i]) for i in idx]
-        tot = dict(zip(total.indices[total.indptr[gi]:total.indptr[gi + 1]],
-                       total.data[total.indptr[gi]:total.indptr[gi + 1]]))
-        pres = dict(zip(present.indices[present.indptr[gi]:present.indptr[gi + 1]],
-                        present.data[present.indptr[gi]:present.indptr[gi + 1]]))
-        for rank, k in enumerate(_top(idx, vals, vocab, settings.top), 1):
-            i = idx[k]
-            row = (rank, str(vocab[i]), vals[k], int(tot.get(i, 0)), int(pres.get(i, 0)))
+        idx = score.indices[start:end]
+        vals = score.data[start:end]
+        sel = keep_mask[idx] & (vals > 0)
+        idx, vals = idx[sel], vals[sel]
+        tot = dict(zip(total.indices[total.indptr[gi]:total.indptr[gi + 1]].tolist(),
+                       total.data[total.indptr[gi]:total.indptr[gi + 1]].tolist()))
+        pres = dict(zip(present.indices[present.indptr[gi]:present.indptr[gi + 1]].tolist(),
+                        present.data[present.indptr[gi]:present.indptr[gi + 1]].tolist()))
+        for rank, k in enumerate(_top(idx, vals, settings.top).tolist(), 1):
+            i = int(idx[k])
+            row = (rank, str(vocab[i]), float(vals[k]), int(tot.get(i, 0)), int(pres.get(i, 0)))
             rows.append(((g,) + row) if settings.group_by else row)
     return rows

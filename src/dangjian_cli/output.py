@@ -123,7 +123,13 @@ def json_value(value: Any) -> Any:
 
 
 def _tsv_cell(value: Any) -> str:
-    text = value if type(value) is str else format_value(value)
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float:
+        text = format(value, ".6g")  # nan, inf and -inf come out as format_value writes them
+        return "0" if text == "-0" else text
+    text = value if kind is str else format_value(value)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return text

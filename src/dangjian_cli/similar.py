@@ -12,6 +12,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import DangjianError, EmptyCorpusError, UsageError
+from .parallel import map_documents
 from .pipeline import Analyzer
 
 COLUMNS = ("query", "rank", "doc_id", "title", "date", "score")
@@ -66,11 +67,11 @@ def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     ids, titles, dates = [], [], []
 
     def stream() -> Iterator[list[str]]:
-        for d in docs:
+        for d, words in map_documents(docs, analyzer.article_words, analyzer=analyzer, metadata_only=True):
             ids.append(d.id)
             titles.append(d.title)
             dates.append(d.date)
-            yield analyzer.article_words(d)
+            yield words
 
     vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
     try:

@@ -6,6 +6,7 @@ matches there (中央八项规定精神 is not also counted as 八项规定). ``
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,7 @@ from typing import Any
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
 from .lexicon import Lexicon
+from .parallel import map_documents
 
 CORPUS_COLUMNS = ("slogan", "kind", "campaign", "count", "docs", "per_10k")
 DOC_COLUMNS = ("doc_id", "title", "date", "slogan", "kind", "campaign", "count", "per_10k")
@@ -56,6 +58,10 @@ def doc_counts(text: str, lexicon: Lexicon) -> Counter[str]:
     return Counter(key for _, _, key in lexicon.spans(text))
 
 
+def _document_counts(doc: Document, lexicon: Lexicon) -> tuple[Counter[str], int]:
+    return doc_counts(doc.text, lexicon), doc.chars
+
+
 @dataclass
 class _Group:
     counts: Counter = field(default_factory=Counter)
@@ -74,20 +80,20 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
     entries = {e.key: e for e in lexicon.entries}
     groups: dict[str, _Group] = defaultdict(_Group)
     n = 0
-    for doc in docs:
+    for doc, (counts, chars) in map_documents(docs, functools.partial(_document_counts, lexicon=lexicon),
+                                              metadata_only=True):
         n += 1
-        counts = doc_counts(doc.text, lexicon)
         if allowed is not None:
             counts = Counter({k: v for k, v in counts.items() if k in allowed})
         if s.per_doc:
             for key, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
                 if c >= max(s.min_count, 1):
                     e = entries[key]
-                    yield (doc.id, doc.title, doc.date, key, e.kind, e.campaign, c, per_10k(c, doc.chars))
+                    yield (doc.id, doc.title, doc.date, key, e.kind, e.campaign, c, per_10k(c, chars))
             continue
         g = groups[(doc.get(s.group_by) or "(none)") if s.group_by else ""]
         g.n_docs += 1
-        g.chars += doc.chars
+        g.chars += chars
         g.counts.update(counts)
         g.docs.update(counts.keys())
     if n == 0:

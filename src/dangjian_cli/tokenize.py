@@ -74,6 +74,20 @@ def _dict_entries(files: list[DataFile]) -> list[tuple[str, int | None, str | No
     return out
 
 
+class _WordMemo(dict):
+    """piece → its token (canonical form), or "" when the filters drop it; filled on first sight of a piece."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        super().__init__()
+        self.tokenizer = tokenizer
+
+    def __missing__(self, piece: str) -> str:
+        t = self.tokenizer
+        token = t.canonical(piece) if t.keeps(piece) else ""
+        self[piece] = token
+        return token
+
+
 class Tokenizer:
     """Segments normalised text into tokens; one instance serves a whole run (and can be pickled to workers)."""
 
@@ -87,7 +101,7 @@ class Tokenizer:
                            if c.use_default_stopwords else []) + [user_file(f, "stop-word") for f in c.stopword_files]
         self.stopwords: frozenset[str] = frozenset(w.strip() for f in self.stop_files for w in f.lines)
         self._keep: dict[str, bool] = {}
-        self._word_memo: dict[str, str] = {}
+        self._word_memo = _WordMemo(self)
         self._engine = None
 
     # -- identity ------------------------------------------------------------------------------------------------
@@ -146,7 +160,13 @@ class Tokenizer:
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_engine"] = None  # engines are rebuilt in each worker process
+        state["_word_memo"] = None
+        state["_keep"] = {}
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._word_memo = _WordMemo(self)
 
     def _cut(self, text: str) -> list[str]:
         if self.config.engine == "rjieba":
@@ -236,21 +256,10 @@ class Tokenizer:
             last = bisect_right(bounds, len(text) if end is None else end)
             if first >= last:
                 return []
-        # One memo lookup per piece: its token, or "" when the filters drop it.
-        memo = self._word_memo
-        out = []
-        append = out.append
-        start = bounds[first]
-        for end in islice(bounds, first + 1, last):
-            piece = text[start:end]
-            start = end
-            token = memo.get(piece)
-            if token is None:
-                token = self.canonical(piece) if self.keeps(piece) else ""
-                memo[piece] = token
-            if token:
-                append(token)
-        return out
+        # One memo lookup per piece (its token, or "" when the filters drop it), the whole loop in C: slices → pieces
+        # → tokens → non-empty tokens.
+        pieces = map(text.__getitem__, map(slice, islice(bounds, first, last - 1), islice(bounds, first + 1, last)))
+        return list(filter(None, map(self._word_memo.__getitem__, pieces)))
 
     def tokenize(self, text: str, bounds: Sequence[int] | None = None, filtered: bool = True) -> list[Token]:
         """Tokens with offsets; ``filtered=False`` returns every piece, white space and punctuation included."""
