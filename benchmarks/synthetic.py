@@ -3,8 +3,8 @@
     python benchmarks/synthetic.py 100000 /tmp/synthetic-100k.jsonl [--corpus ../shared/corpus/bench.jsonl]
 
 Document k is bench item k mod n with its paragraphs rotated by k // n places and one sentence of another item
-appended, so texts differ (no two are equal) while vocabulary and lengths stay those of real news. Dates and ids are
-kept distinct (id suffixed with the copy number). Streams: memory does not grow with N.
+appended, so texts differ (no two are equal) while vocabulary and lengths stay those of real news. Ids are kept
+distinct (suffixed with the copy number); dates are the original item's. Streams: memory does not grow with N.
 """
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def main() -> None:
             copy = k // n
             paras = r["text"].split("\n")
             shift = copy % max(len(paras), 1)
-            other = items[(k * 7919 + 13) % n]["text"].split("。")[0]
+            # The appended sentence depends on the copy number too, so single-paragraph items differ across copies.
+            other = items[(k * 7919 + 13 + copy * 7) % n]["text"].split("。")[0]
             r["text"] = "\n".join(paras[shift:] + paras[:shift]) + "\n" + other + "。"
             r["id"] = f"{r.get('id', k)}-{copy}"
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")

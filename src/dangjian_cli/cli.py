@@ -795,8 +795,8 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
             emit(Table(header, rows, title="cosine similarity", meta=meta), out, env)
             return
         if all_docs:
-            emit(Table(columns, lib.all_neighbours(vectors, top, min_score, explain=explain), title="neighbours",
-                       meta=meta, highlight="doc_id"), out, env)
+            rows = lib.all_neighbours(vectors, top, min_score, explain=explain, threads=loader.jobs)
+            emit(Table(columns, rows, title="neighbours", meta=meta, highlight="doc_id"), out, env)
             return
         label, q, exclude = lib.resolve_query(vectors, an, query, text, loader, env.warn)
         emit(Table(columns, lib.neighbours(vectors, q, label, top, min_score, exclude, explain), title="neighbours",

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .corpus import Document, RawRecord
+from .errors import DangjianError
 from .normalize import OffsetMap
 
 CHUNK_DOCS = 64  # documents per task: large enough to amortise pickling, small enough to keep workers even
@@ -90,6 +91,7 @@ def _chunks(records: Iterator[RawRecord]) -> Iterator[list[RawRecord]]:
 def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: Any, jobs: int,
             metadata_only: bool) -> Iterator[tuple[Document, Any]]:
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(maker, func, analyzer))
@@ -103,6 +105,10 @@ def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: 
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BrokenProcessPool:
+        raise DangjianError("a worker process stopped before finishing (out of memory, killed, or a script that "
+                            "starts workers outside `if __name__ == \"__main__\":`)",
+                            "run again with --jobs 1 (or jobs=1), or guard the script's entry point") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

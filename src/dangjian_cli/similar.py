@@ -150,33 +150,38 @@ def neighbours(v: CorpusVectors, q: Any, query_label: str, top: int = 10, min_sc
     return rows
 
 
-def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 512,
-                   explain: bool = False) -> Iterator[tuple[Any, ...]]:
-    """Every document's top neighbours (itself excluded), a block of rows at a time."""
-    import numpy as np
+def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 8192,
+                   explain: bool = False, threads: int = 1) -> Iterator[tuple[Any, ...]]:
+    """Every document's top neighbours (itself excluded), a block of rows at a time.
 
-    x = v.matrix
-    xt = x.T.tocsc()
+    The block's product with the whole matrix keeps only each row's best ``top + 1`` scores as it goes
+    (sparse_dot_topn, ``threads`` threads), so neither an n×n matrix nor a dense block is ever built; scores are exact
+    cosines in float64, the same as a single query's."""
+    import numpy as np
+    from sparse_dot_topn import sp_matmul_topn
+
+    x = v.matrix.astype(np.float64).tocsr()
+    xt = x.T.tocsr()
     n = x.shape[0]
+    k = min(top, n - 1)
+    if k <= 0:
+        return
     for start in range(0, n, block):
         stop = min(n, start + block)
-        sims = (x[start:stop] @ xt).toarray()
+        best = sp_matmul_topn(x[start:stop], xt, top_n=k + 1, sort=True, n_threads=max(1, threads))
         for r in range(stop - start):
             i = start + r
-            s = sims[r]
-            s[i] = -1.0
-            k = min(top, n - 1)
-            if k <= 0:
-                continue
-            cand = np.argpartition(-s, k - 1)[:k] if k < n else np.arange(n)
-            # Ties are broken by id, so the output does not depend on the block size.
-            cand = sorted(cand.tolist(), key=lambda j: (-round(float(s[j]), 6), v.ids[j]))
+            cols = best.indices[best.indptr[r]:best.indptr[r + 1]].tolist()
+            vals = best.data[best.indptr[r]:best.indptr[r + 1]].tolist()
+            # Ties are broken by id, so the output does not depend on the block size or the threads.
+            cand = sorted(((round(_clip(s), 6), j) for j, s in zip(cols, vals) if j != i),
+                          key=lambda sj: (-sj[0], v.ids[sj[1]]))[:k]
             rank = 0
-            for j in cand:
-                if s[j] <= 0 or _clip(s[j]) < min_score:
+            for score, j in cand:
+                if score <= 0 or score < min_score:
                     break
                 rank += 1
-                row = (v.ids[i], rank, v.ids[j], v.titles[j], v.dates[j], round(_clip(s[j]), 6))
+                row = (v.ids[i], rank, v.ids[j], v.titles[j], v.dates[j], score)
                 yield row + (explain_terms(v, x[i], j),) if explain else row
 
 
