@@ -151,7 +151,7 @@ def main() -> None:
     notes = ""
     if target.exists():  # the hand-written analysis after the figures is kept
         old = target.read_text(encoding="utf-8")
-        if "\n## Where the time goes" in old:
+        if "\n## Where the time goes" in old:  # (and the 100,000 and 1,000,000 sections after it)
             notes = old[old.index("\n## Where the time goes") + 1:]
     target.write_text("\n".join(lines) + ("\n" + notes if notes else ""), encoding="utf-8")
     print("wrote docs/performance.md")

@@ -20,6 +20,7 @@ _LAZY = {
     "Table": "output", "Environment": "output",
     "DangjianError": "errors", "UsageError": "errors", "InputError": "errors", "EmptyCorpusError": "errors",
     "corpus_rows": "commands", "corpus_summary": "commands", "segment_rows": "commands",
+    "map_documents": "parallel",
 }
 
 __all__ = ["__version__", *_LAZY]
