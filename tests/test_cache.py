@@ -70,3 +70,37 @@ def test_two_processes_write_at_once(tmp_path):
     assert "entries\t5" in info
     assert run_process("cache", "clear", env=env).returncode == 0
     assert not (tmp_path / "tokens.sqlite3").exists()
+
+
+def _fill_cache(path: str, k: int, queue) -> None:
+    from array import array
+    from pathlib import Path
+
+    from dangjian_cli.cache import TokenCache
+
+    warnings: list[str] = []
+    cache = TokenCache(Path(path), warn=warnings.append, batch=10**9)
+    for i in range(64):
+        cache.put(bytes([k, i]) * 8, array("I", [0, 5]))
+    cache.close()
+    queue.put(warnings)
+
+
+def test_processes_creating_the_cache_at_once_neither_delete_nor_lose_entries(tmp_path):
+    # Two processes open a cache file that does not exist yet, at the same moment, ten times. Before the fix, one of
+    # them sometimes saw "database is locked" or a half-made file, called it corrupt and deleted the other's file.
+    import multiprocessing
+    import sqlite3
+
+    ctx = multiprocessing.get_context("spawn")
+    for trial in range(10):
+        path = tmp_path / f"t{trial}.sqlite3"
+        queue = ctx.Queue()
+        procs = [ctx.Process(target=_fill_cache, args=(str(path), k, queue)) for k in range(2)]
+        for p in procs:
+            p.start()
+        warnings = [queue.get(timeout=60) for _ in procs]
+        for p in procs:
+            p.join(timeout=60)
+        assert warnings == [[], []]
+        assert sqlite3.connect(path).execute("SELECT count(*) FROM segments").fetchone()[0] == 128

@@ -53,6 +53,7 @@ def test_workers_share_the_token_cache(corpus, tmp_path):
     info = run_process("cache", "info", env=env)
     warm = run_process("keywords", str(corpus), "-j", "2", env=env)
     assert cold.returncode == 0 and warm.returncode == 0
+    assert b"cache" not in cold.stderr + warm.stderr  # no worker had to give up or rebuild the cache
     assert cold.stdout == warm.stdout
     entries = dict(line.split("\t") for line in info.stdout.decode().splitlines())["entries"]
     assert int(entries) >= 260  # every document's segmentation was written by the workers

@@ -58,17 +58,46 @@ class TokenCache:
             return self._conn
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._open()
+            self._conn = self._open_retrying()
+        except sqlite3.OperationalError as exc:
+            if _transient(exc):
+                # Another process holds the lock for longer than the busy timeout: the file is fine, so it is left
+                # alone (never deleted) and this process goes on without the cache.
+                self._give_up(exc)
+                return None
+            self._rebuild(exc)
         except (sqlite3.DatabaseError, _Foreign) as exc:
-            self.warn(f"token cache {self.path} is unreadable ({exc}); rebuilding it")
-            self._remove_files()
-            try:
-                self._conn = self._open()
-            except (sqlite3.DatabaseError, OSError, _Foreign) as exc2:
-                self._give_up(exc2)
+            self._rebuild(exc)
         except OSError as exc:
             self._give_up(exc)
         return self._conn
+
+    def _open_retrying(self, attempts: int = 100) -> sqlite3.Connection:
+        """Open, waiting out the moments when another process is creating the file or switching it to WAL (SQLite
+        reports those as "locked" at once, without its busy timeout)."""
+        import time
+
+        for attempt in range(attempts):
+            try:
+                return self._open()
+            except sqlite3.OperationalError as exc:
+                if not _transient(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    def open(self) -> bool:
+        """Open (and create) the cache file now; True when it can be used. Called before worker processes start,
+        so that they find it made and never race to create it."""
+        return self._connect() is not None
+
+    def _rebuild(self, exc: Exception) -> None:
+        self.warn(f"token cache {self.path} is unreadable ({exc}); rebuilding it")
+        self._remove_files()
+        try:
+            self._conn = self._open()
+        except (sqlite3.DatabaseError, OSError, _Foreign) as exc2:
+            self._give_up(exc2)
 
     def _give_up(self, exc: Exception) -> None:
         self.warn(f"token cache {self.path} cannot be used ({exc}); continuing without it")
@@ -91,7 +120,8 @@ class TokenCache:
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                     conn.execute("CREATE TABLE segments (key BLOB PRIMARY KEY, bounds BLOB NOT NULL) WITHOUT ROWID")
                 conn.execute("COMMIT")
-                app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            # Read again in any case: another process may have finished creating the file since the first read.
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
                 raise _Foreign("not a dangjian token cache of this version")
@@ -200,6 +230,11 @@ class TokenCache:
             self._conn.close()
             self._conn = None
         self._remove_files()
+
+
+def _transient(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _warn_stderr(message: str) -> None:

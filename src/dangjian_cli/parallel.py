@@ -93,6 +93,9 @@ def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: 
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    cache = getattr(analyzer, "cache", None)
+    if cache is not None:
+        cache.open()  # made here, once, before workers open it
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(maker, func, analyzer))
     # A bounded window of tasks in flight: memory stays flat however long the input is.
