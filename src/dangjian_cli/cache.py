@@ -38,7 +38,7 @@ class TokenCache:
     def __init__(self, path: Path | None = None, warn: Callable[[str], None] | None = None,
                  batch: int = 500) -> None:
         self.path = path or cache_path()
-        self.warn = warn or (lambda m: None)
+        self.warn = warn or _ignore
         self.batch = batch
         self._pending: list[tuple[bytes, bytes]] = []
         self._conn: sqlite3.Connection | None = None
@@ -48,8 +48,9 @@ class TokenCache:
 
     def __getstate__(self) -> dict:
         # A worker process opens its own connection (SQLite connections cannot cross processes).
+        # The warning callback goes along (the CLI's Environment pickles, so --quiet holds in workers).
         state = self.__dict__.copy()
-        state.update(_conn=None, _pending=[], hits=0, misses=0, warn=_warn_stderr)
+        state.update(_conn=None, _pending=[], hits=0, misses=0)
         return state
 
     # -- connection ----------------------------------------------------------------------------------------------
@@ -237,10 +238,8 @@ def _transient(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _warn_stderr(message: str) -> None:
-    import sys
-
-    print(f"dangjian: warning: {message}", file=sys.stderr)
+def _ignore(message: str) -> None:
+    """The default warning callback: none (a module-level function, so the cache can be sent to workers)."""
 
 
 class _Foreign(Exception):

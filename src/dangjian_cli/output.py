@@ -41,6 +41,17 @@ class Environment:
                    stdout_isatty=_isatty(sys.stdout) if force is None else force == "1",
                    stderr_isatty=_isatty(sys.stderr) if force is None else force == "1")
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Streams cannot cross processes: a worker writes to its own stdout/stderr (inherited from the main
+        # process), with the same terminal flags and --quiet.
+        state = self.__dict__.copy()
+        state.update(stdout=None, stderr=None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.stdout, self.stderr = sys.stdout, sys.stderr
+
     def warn(self, message: str) -> None:
         """Warnings go to stderr unless ``--quiet``: a skipped file must never pass unnoticed in a pipeline."""
         if not self.quiet:
