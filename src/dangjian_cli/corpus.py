@@ -14,6 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -332,7 +333,7 @@ class CorpusReader:
         author_key, author = self._field(row, lowered, None, AUTHOR_FIELDS, where, "author")
         used = {text_key, id_key, title_key, date_key, source_key, author_key}
         extra = {k: v for k, v in row.items() if k not in used}
-        stem = Path(path).name.split(".")[0] if path != "<stdin>" else "stdin"
+        stem = _stem(path)
         meta = {
             "title": "" if title is None else str(title).strip(),
             "date": metadata.normalize_date(date),
@@ -342,6 +343,12 @@ class CorpusReader:
         }
         ident = str(doc_id) if doc_id not in (None, "") else f"{stem}:{n}"
         return RawRecord(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
+
+
+@lru_cache(maxsize=64)
+def _stem(path: str) -> str:
+    """What ids of rows without one start with: the file's name up to its first dot."""
+    return Path(path).name.split(".")[0] if path != "<stdin>" else "stdin"
 
 
 class RawRecord(NamedTuple):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,8 @@ from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
 from .parallel import map_documents
 from .pipeline import Analyzer
-from .regions import analysed_title, find_regions
+from .regions import find_regions
+from .termmatrix import TermCounter, TermCounts, TermMatrixBuilder, document_frequencies, smooth_idf, tfidf
 
 METHODS = ("tfidf", "textrank", "frequency")
 SCOPES = ("document", "corpus")
@@ -257,14 +258,15 @@ def _weighted(settings: KeywordSettings) -> bool:
 
 
 class KeywordFeatures:
-    """The per-document part of keyword extraction (runs in worker processes with ``--jobs``): the document's words
-    (a separate title field first), the extra weight of its title and lead words, the original forms of its words
-    (``keep_script``) and its TextRank scores."""
+    """The per-document part of keyword extraction (runs in worker processes with ``--jobs``): the counts of the
+    document's words (a separate title field counted with the text), the extra weight of its title and lead words,
+    the original forms of its words (``keep_script``, traditional documents only) and its TextRank scores."""
 
     def __init__(self, analyzer: Analyzer, settings: KeywordSettings) -> None:
         self.analyzer = analyzer
         self.settings = settings
         self._tagger: PosTagger | None = None
+        self._counter = TermCounter()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -277,8 +279,9 @@ class KeywordFeatures:
         tagger, prefixes = self._tagger, self.settings.pos
         return [w for w in words if (tag := tagger.tag(w)) == "slogan" or tag.startswith(prefixes)]
 
-    def __call__(self, doc: Document) -> tuple[list[str], dict[str, float], dict[str, str], dict[str, float] | None]:
+    def __call__(self, doc: Document) -> tuple[TermCounts, dict[str, str], dict[str, float] | None]:
         settings, analyzer = self.settings, self.analyzer
+        tokenizer = analyzer.tokenizer
         weighted = _weighted(settings)
         regions = find_regions(doc)
         forms: dict[str, str] = {}
@@ -289,11 +292,10 @@ class KeywordFeatures:
             for t in toks:
                 forms.setdefault(t.text, doc.original_slice(t.start, t.end))
         else:
-            bounds = analyzer.bounds(doc.text)
-            words = analyzer.tokenizer.words(doc.text, bounds)
-            lead = analyzer.tokenizer.words(doc.text, bounds, regions.body_start,
-                                            regions.first_sentence_end) if weighted else []
-        title_words = analyzer.tokenizer.words(regions.title) if regions.title else []
+            pieces = analyzer.pieces(doc.text)
+            words = tokenizer.filter_pieces(pieces)
+            lead = tokenizer.words_between(pieces, regions.body_start, regions.first_sentence_end) if weighted else []
+        title_words = tokenizer.words(regions.title) if regions.title else []
         if title_words and not regions.title_in_text:
             words = title_words + words  # a separate title field is part of the article, counted once
         if settings.pos:
@@ -305,62 +307,48 @@ class KeywordFeatures:
             for w in lead:
                 extra[w] = extra.get(w, 0.0) + settings.lead_weight - 1
         ranks = textrank(words) if settings.method == "textrank" else None
-        return words, extra, forms, ranks
+        # The title and lead weights apply to the words the document has (counted above).
+        return self._counter(words, extra if weighted else None), forms, ranks
 
 
 def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings,
                      warn: Callable[[str], None] | None = None) -> KeywordResult:
     """Keywords as rows (see DOC_COLUMNS, GROUP_COLUMNS, CORPUS_COLUMNS)."""
     import numpy as np
-    from sklearn.feature_extraction.text import CountVectorizer
 
     meta: list[tuple[str, str, str]] = []  # id, title, group
-    originals: list[dict[str, str]] = []
+    originals: dict[int, dict[str, str]] = {}  # row → the original forms of its words (traditional, keep_script)
     textrank_scores: list[dict[str, float]] = []
-
-    weighted = _weighted(settings)
-    bonus: list[dict[str, float]] = []  # per document: extra weight of the tokens in its title and lead
     features = KeywordFeatures(analyzer, dataclasses.replace(settings, idf=None))
-
-    def token_stream() -> Iterator[list[str]]:
-        for doc, (words, extra, forms, ranks) in map_documents(docs, features, analyzer=analyzer,
-                                                                        metadata_only=True):
-            originals.append(forms)
-            if weighted:
-                bonus.append(extra)
+    builder = TermMatrixBuilder()
+    try:
+        for doc, (counted, forms, ranks) in map_documents(docs, features, analyzer=analyzer, metadata_only=True):
+            if forms:
+                originals[len(meta)] = forms
             if ranks is not None:
                 textrank_scores.append(ranks)
             group = doc.get(settings.group_by) if settings.group_by else ""
             meta.append((doc.id, doc.title, group or "(none)"))
-            yield words
-
-    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.int32)
-    try:
-        counts = vectorizer.fit_transform(token_stream()).tocsr()
-    except ValueError:
-        # scikit-learn raises when no document has any token at all.
-        if not meta:
-            raise EmptyCorpusError() from None
-        counts = None
-    analyzer.flush()
+            builder.add(counted)
+    finally:
+        analyzer.flush()
     n_docs = len(meta)
     if n_docs == 0:
         raise EmptyCorpusError()
+    counts, weighted_tf, vocab, vocabulary = builder.finish()
     columns = DOC_COLUMNS if not settings.group_by and settings.scope == "document" else (
         GROUP_COLUMNS if settings.group_by else CORPUS_COLUMNS)
     idf_source = "corpus"
-    if counts is None:
+    if not vocab:  # no document has any token
         return KeywordResult(columns, [], n_docs, idf_source, settings.idf or IdfTable(n_docs, {}, "corpus"))
-    vocab = vectorizer.get_feature_names_out()
-    df = np.bincount(counts.indices, minlength=len(vocab))
-    idf_used = settings.idf if isinstance(settings.idf, IdfTable) else IdfTable(n_docs, {str(t): int(n) for t, n in zip(vocab, df)}, "corpus",
-                                        analyzer.tokenizer.segmentation_key)
+    df = document_frequencies(counts)
+    idf_used = settings.idf if isinstance(settings.idf, IdfTable) else IdfTable(
+        n_docs, dict(zip(vocab, df.tolist())), "corpus", analyzer.tokenizer.segmentation_key)
     if settings.top == 0:
         return KeywordResult(columns, [], n_docs, idf_source, idf_used)
     lo, hi = _df_bounds(settings, n_docs)
     keep_mask = (df >= lo) & (df <= hi)
 
-    weights = None
     if settings.method == "tfidf":
         idf_table = settings.idf
         if idf_table is None and n_docs == 1:
@@ -374,25 +362,17 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
             if isinstance(idf_table, IdfTable):
                 idf_used = idf_table
         else:
-            idf = np.log((1 + n_docs) / (1 + df)) + 1.0
-        weights = counts.astype(np.float64)
-        if weighted:
-            weights = (weights + _bonus_matrix(bonus, vectorizer.vocabulary_, counts.shape)).tocsr()
-        if settings.tf == "sublinear":
-            weights.data = 1.0 + np.log(weights.data)
-        weights = weights.multiply(idf.reshape(1, -1)).tocsr()
-        from sklearn.preprocessing import normalize
-
-        weights = normalize(weights, norm="l2", copy=False)
+            idf = smooth_idf(df, n_docs)
+        tf = weighted_tf if weighted_tf is not None else counts  # counts plus the title and lead weights
+        weights = tfidf(tf, idf, sublinear=settings.tf == "sublinear")
     elif settings.method == "textrank":
         import scipy.sparse as sp
 
-        term_index = {t: i for i, t in enumerate(vocab)}
         rows_i, cols_i, vals = [], [], []
         for r, scores in enumerate(textrank_scores):
             for term, s in scores.items():
                 rows_i.append(r)
-                cols_i.append(term_index[term])
+                cols_i.append(vocabulary[term])
                 vals.append(s)
         weights = sp.csr_matrix((vals, (rows_i, cols_i)), shape=counts.shape, dtype=np.float64)
     else:
@@ -405,52 +385,63 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     return KeywordResult(columns, rows, n_docs, idf_source, idf_used)
 
 
-def _bonus_matrix(bonus: list[dict[str, float]], vocabulary: dict[str, int], shape: tuple[int, int]) -> Any:
-    import numpy as np
-    import scipy.sparse as sp
-
-    rows, cols, vals = [], [], []
-    for r, extra in enumerate(bonus):
-        for term, value in extra.items():
-            col = vocabulary.get(term)
-            if col is not None:
-                rows.append(r)
-                cols.append(col)
-                vals.append(value)
-    return sp.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape)
-
-
 def _identity(tokens: list[str]) -> list[str]:
+    """The analyzer of the scikit-learn vectoriser in saved models (``dangjian train``): tokens are made already."""
     return tokens
 
 
 def _top(indices: Any, scores: Any, top: int) -> Any:
-    """Positions of the ``top`` highest scores; ties broken by the term (columns are in term order: scikit-learn
-    sorts the vocabulary), so output is deterministic."""
+    """Positions of the ``top`` highest scores; ties broken by the term (columns are in term order), so output is
+    deterministic."""
     import numpy as np
 
     return np.lexsort((indices, -scores))[:top]
 
 
-def _per_document(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list[tuple[str, str, str]],
-                  originals: list[dict[str, str]], top: int) -> list[tuple[Any, ...]]:
+ROW_BLOCK = 65536  # rows ranked at a time: bounded temporary arrays on any corpus size; row offsets fit 16 bits
+
+
+def _per_document(weights: Any, counts: Any, vocab: list[str], keep_mask: Any, meta: list[tuple[str, str, str]],
+                  originals: dict[int, dict[str, str]], top: int) -> list[tuple[Any, ...]]:
+    """Each document's ``top`` terms by weight (ties by term), ranked for a block of rows at once."""
+    import numpy as np
+
+    weights = weights.tocsr()
+    weights.sort_indices()
     counts.sort_indices()
+    n_rows, n_cols = weights.shape
+    # Every count's (row, column) as one sorted key, to look up the counts of the chosen terms.
+    ids = [m[0] for m in meta]
+    titles = [m[1] for m in meta]
+    count_keys = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(counts.indptr)) * n_cols + counts.indices
     rows: list[tuple[Any, ...]] = []
-    for r, (doc_id, title, _group) in enumerate(meta):
-        start, end = weights.indptr[r], weights.indptr[r + 1]
-        idx = weights.indices[start:end]
-        vals = weights.data[start:end]
-        sel = keep_mask[idx] & (vals > 0)
-        idx, vals = idx[sel], vals[sel]
-        c_idx = counts.indices[counts.indptr[r]:counts.indptr[r + 1]]
-        c_val = counts.data[counts.indptr[r]:counts.indptr[r + 1]]
-        for rank, k in enumerate(_top(idx, vals, top).tolist(), 1):
-            col = idx[k]
-            term = str(vocab[col])
-            shown = originals[r].get(term, term) if originals[r] else term
-            at = int(c_idx.searchsorted(col))
-            count = int(c_val[at]) if at < len(c_idx) and c_idx[at] == col else 0
-            rows.append((doc_id, title, rank, shown, float(vals[k]), count))
+    for first in range(0, n_rows, ROW_BLOCK):
+        last = min(first + ROW_BLOCK, n_rows)
+        a, b = weights.indptr[first], weights.indptr[last]
+        row = np.repeat(np.arange(first, last, dtype=np.int64), np.diff(weights.indptr[first:last + 1]))
+        col = weights.indices[a:b]
+        val = weights.data[a:b]
+        sel = keep_mask[col] & (val > 0)
+        row, col, val = row[sel], col[sel], val[sel]
+        # By row, then score (highest first), then term: a stable sort by score, then a stable radix sort by the row
+        # within the block (columns are already ascending within each row, so ties keep term order). The same
+        # order as np.lexsort((col, -val, row)), three times faster.
+        by_score = np.argsort(-val, kind="stable")
+        order = by_score[np.argsort((row - first).astype(np.uint16)[by_score], kind="stable")]
+        row, col, val = row[order], col[order], val[order]
+        rank = np.arange(len(row)) - np.searchsorted(row, row)  # position within the row
+        chosen = rank < top
+        row, col, val, rank = row[chosen], col[chosen], val[chosen], rank[chosen] + 1
+        keys = row * n_cols + col
+        at = np.minimum(np.searchsorted(count_keys, keys), len(count_keys) - 1)
+        count = np.where(count_keys[at] == keys, counts.data[at], 0)
+        row_list = row.tolist()
+        terms = list(map(vocab.__getitem__, col.tolist()))
+        if originals:
+            terms = [originals[r].get(t, t) if r in originals else t for r, t in zip(row_list, terms)]
+        # Built by C-level maps and zip: this runs for every output row.
+        rows.extend(zip(map(ids.__getitem__, row_list), map(titles.__getitem__, row_list), rank.tolist(), terms,
+                        val.tolist(), count.tolist()))
     return rows
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date as _date
+from functools import lru_cache
 
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-/.](\d{1,2})[-/.](\d{1,2})(?!\d))")
 _TIME = re.compile(r"\d{1,2}:\d{2}")
@@ -26,7 +27,12 @@ def normalize_date(value: object) -> str:
     """An ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) from a metadata value, or ``""`` if it is not one."""
     if value is None:
         return ""
-    text = str(value).strip()
+    return _normalize_date_text(str(value))
+
+
+@lru_cache(maxsize=4096)  # a corpus has few distinct dates, each on many rows
+def _normalize_date_text(text: str) -> str:
+    text = text.strip()
     if not text:
         return ""
     compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)

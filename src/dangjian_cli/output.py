@@ -160,9 +160,16 @@ def render(table: Table, fmt: str, out: TextIO, header: bool = True, env: Enviro
     if fmt == "tsv":
         if header:
             out.write("\t".join(table.columns) + "\n")
+        lines: list[str] = []
         for row in table.rows:
-            out.write("\t".join(_tsv_cell(v) for v in row) + "\n")
-            n += 1
+            lines.append("\t".join(map(_tsv_cell, row)))
+            if len(lines) >= 2048:  # a few large writes instead of one per row
+                out.write("\n".join(lines) + "\n")
+                n += len(lines)
+                lines = []
+        if lines:
+            out.write("\n".join(lines) + "\n")
+            n += len(lines)
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         if header:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from .cache import TokenCache
 from .corpus import Document
 from .regions import analysed_title
-from .tokenize import Token, Tokenizer
+from .tokenize import Token, Tokenizer, bounds_of, pieces_of
 
 
 class Analyzer:
@@ -28,9 +28,21 @@ class Analyzer:
         self.cache.put(key, bounds)
         return bounds
 
+    def pieces(self, text: str) -> list[str]:
+        """The segmenter's pieces of ``text`` (see ``Tokenizer.cut``), from the cache when it has them."""
+        if self.cache is None:
+            return self.tokenizer.cut(text)
+        key = self.cache.key(self.tokenizer.segmentation_key, text)
+        found = self.cache.get(key, len(text))
+        if found is not None:
+            return list(pieces_of(text, found))
+        pieces = self.tokenizer.cut(text)
+        self.cache.put(key, bounds_of(pieces))
+        return pieces
+
     def words(self, doc: Document | str) -> list[str]:
         text = doc if isinstance(doc, str) else doc.text
-        return self.tokenizer.words(text, self.bounds(text))
+        return self.tokenizer.filter_pieces(self.pieces(text))
 
     def article_words(self, doc: Document) -> list[str]:
         """The words of a document with its title: a title given as a separate field (JSONL, CSV) and not repeated

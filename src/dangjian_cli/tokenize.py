@@ -13,8 +13,8 @@ import logging
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from itertools import islice
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, islice
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -33,6 +33,17 @@ _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
 # not in any lexicon, so a quoted one protects every occurrence of it in the same document.
 NUMERAL = "一二两三四五六七八九十百千万双"
 QUOTED_FORMULA = re.compile(rf"“([{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff])”")
+
+
+def bounds_of(pieces: Iterable[str]) -> array:
+    """Cut positions of consecutive pieces: 0, then the end of each."""
+    return array("I", accumulate(map(len, pieces), initial=0))
+
+
+def pieces_of(text: str, bounds: Sequence[int], first: int = 0, last: int | None = None) -> Iterator[str]:
+    """The pieces of ``text`` between the cut positions ``bounds[first:last]``."""
+    last = len(bounds) if last is None else last
+    return map(text.__getitem__, map(slice, islice(bounds, first, last - 1), islice(bounds, first + 1, last)))
 
 
 @dataclass(frozen=True)
@@ -174,19 +185,26 @@ class Tokenizer:
         return list(self.engine.cut(text, HMM=self.config.hmm))
 
     # -- segmentation --------------------------------------------------------------------------------------------
-    def segment(self, text: str) -> array:
-        """Cut positions covering ``text``: ``bounds[0] == 0``, ``bounds[-1] == len(text)``. Lexicon spans are
-        single pieces; everything else is cut by the engine."""
-        bounds = array("I", [0])
+    def cut(self, text: str) -> list[str]:
+        """The pieces of ``text``, in order, covering it: lexicon spans are single pieces; everything else is cut
+        by the engine."""
+        spans = self.protected_spans(text)
+        if not spans:
+            return self._cut(text) if text else []
+        pieces: list[str] = []
         pos = 0
-        for start, end in self.protected_spans(text):
+        for start, end in spans:
             if start > pos:
-                self._append_cut(bounds, text[pos:start], pos)
-            bounds.append(end)
+                pieces.extend(self._cut(text[pos:start]))
+            pieces.append(text[start:end])
             pos = end
         if pos < len(text):
-            self._append_cut(bounds, text[pos:], pos)
-        return bounds
+            pieces.extend(self._cut(text[pos:]))
+        return pieces
+
+    def segment(self, text: str) -> array:
+        """Cut positions covering ``text``: ``bounds[0] == 0``, ``bounds[-1] == len(text)``."""
+        return bounds_of(self.cut(text))
 
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans kept whole: lexicon matches, then quoted numeric formulae wherever they recur in the text."""
@@ -207,12 +225,6 @@ class Tokenizer:
                 continue  # overlaps an earlier (or longer) span
             merged.append((a, b))
         return merged
-
-    def _append_cut(self, bounds: array, gap: str, offset: int) -> None:
-        at = offset
-        for piece in self._cut(gap):
-            at += len(piece)
-            bounds.append(at)
 
     # -- filters -------------------------------------------------------------------------------------------------
     def keeps(self, piece: str) -> bool:
@@ -248,6 +260,8 @@ class Tokenizer:
         """The filtered tokens of ``text`` as strings (lexicon matches in canonical form): the fast path.
         ``start``/``end`` restrict it to the pieces lying wholly inside ``text[start:end]``."""
         if bounds is None:
+            if not start and end is None:
+                return self.filter_pieces(self.cut(text))
             bounds = self.segment(text)
         first = 0
         last = len(bounds)
@@ -258,8 +272,25 @@ class Tokenizer:
                 return []
         # One memo lookup per piece (its token, or "" when the filters drop it), the whole loop in C: slices → pieces
         # → tokens → non-empty tokens.
-        pieces = map(text.__getitem__, map(slice, islice(bounds, first, last - 1), islice(bounds, first + 1, last)))
+        return self.filter_pieces(pieces_of(text, bounds, first, last))
+
+    def filter_pieces(self, pieces: Iterable[str]) -> list[str]:
+        """The tokens among ``pieces`` (see ``words``)."""
         return list(filter(None, map(self._word_memo.__getitem__, pieces)))
+
+    def words_between(self, pieces: Sequence[str], start: int, end: int) -> list[str]:
+        """The tokens among the pieces lying wholly inside ``[start, end)`` of the text ``pieces`` cover; a walk from
+        the start, for short leading regions (a lead or first sentence)."""
+        inside = []
+        at = 0
+        for piece in pieces:
+            nxt = at + len(piece)
+            if nxt > end:
+                break
+            if at >= start:
+                inside.append(piece)
+            at = nxt
+        return self.filter_pieces(inside)
 
     def tokenize(self, text: str, bounds: Sequence[int] | None = None, filtered: bool = True) -> list[Token]:
         """Tokens with offsets; ``filtered=False`` returns every piece, white space and punctuation included."""
