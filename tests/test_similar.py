@@ -62,6 +62,22 @@ def test_similar_explain_all_and_errors():
     assert both.exit_code == 2
 
 
+def test_all_breaks_ties_by_id_even_beyond_the_candidates(tmp_path):
+    # Nine copies of one seed (ties at every place), the smallest id in the middle of the input; with --top 1 each
+    # copy's neighbour must be the smallest id among the others, which the k-NN product's few candidates per row
+    # do not always include (the product keeps some of the tied columns, not the first by id).
+    text = seed(0).read_text(encoding="utf-8")
+    rows = [{"id": f"copy{n}", "text": text} for n in (2, 3, 4, 5, 1, 6, 7, 8, 9)]
+    corpus = tmp_path / "ties.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = run_cli("similar", "--all", "--corpus", str(corpus), "--top", "1", "-f", "jsonl")
+    assert r.exit_code == 0, r.stderr
+    best = {x["query"]: x["doc_id"] for x in _rows(r.stdout)}
+    assert best["copy1"] == "copy2"
+    for n in range(2, 10):
+        assert best[f"copy{n}"] == "copy1"
+
+
 def test_matrix_refuses_large_corpora_without_force(tmp_path, monkeypatch):
     from dangjian_cli import similar
 

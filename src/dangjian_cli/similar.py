@@ -14,10 +14,13 @@ from .corpus import Document
 from .errors import DangjianError, EmptyCorpusError, UsageError
 from .parallel import map_documents
 from .pipeline import Analyzer
+from .termmatrix import (TermCounter, TermCounts, TermMatrixBuilder, document_frequencies, l2_normalize, smooth_idf,
+                         tfidf)
 
 COLUMNS = ("query", "rank", "doc_id", "title", "date", "score")
 EXPLAIN_COLUMNS = (*COLUMNS, "terms")
 MATRIX_LIMIT = 2000
+TIE_MARGIN = 4  # candidates beyond top + 1 fetched per row, so that ties at the last place can be seen
 
 
 @dataclass
@@ -44,7 +47,6 @@ class CorpusVectors:
         """A query's vector in the corpus's space (terms the corpus does not have are dropped)."""
         import numpy as np
         import scipy.sparse as sp
-        from sklearn.preprocessing import normalize
 
         counts: dict[int, int] = {}
         for t in tokens:
@@ -55,37 +57,40 @@ class CorpusVectors:
         vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         vals = (1.0 + np.log(vals)) * self.idf[cols] if len(vals) else vals
         q = sp.csr_matrix((vals, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.terms)))
-        return normalize(q, norm="l2")
+        return l2_normalize(q)
+
+
+class ArticleTermCounts:
+    """The per-document part of ``fit_vectors`` (runs in worker processes with ``--jobs``): the counts of a
+    document's words, its title counted with the text."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self.counter = TermCounter()
+
+    def __call__(self, doc: Document) -> TermCounts:
+        return self.counter(self.analyzer.article_words(doc))
 
 
 def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
-    import numpy as np
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-
-    from .keywords import _identity
-
     ids, titles, dates = [], [], []
-
-    def stream() -> Iterator[list[str]]:
-        for d, words in map_documents(docs, analyzer.article_words, analyzer=analyzer, metadata_only=True):
+    builder = TermMatrixBuilder()
+    try:
+        for d, counted in map_documents(docs, ArticleTermCounts(analyzer), analyzer=analyzer, metadata_only=True):
             ids.append(d.id)
             titles.append(d.title)
             dates.append(d.date)
-            yield words
-
-    vectorizer = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
-    try:
-        counts = vectorizer.fit_transform(stream())
-    except ValueError:
-        if not ids:
-            raise EmptyCorpusError() from None
-        raise EmptyCorpusError("the documents have no tokens to compare") from None
+            builder.add(counted)
     finally:
         analyzer.flush()
-    transformer = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")
-    matrix = transformer.fit_transform(counts).tocsr()
-    terms = vectorizer.get_feature_names_out()
-    return CorpusVectors(ids, titles, dates, matrix, vectorizer.vocabulary_, terms, transformer.idf_)
+    if not ids:
+        raise EmptyCorpusError()
+    counts, _weights, terms, vocabulary = builder.finish()
+    if not terms:
+        raise EmptyCorpusError("the documents have no tokens to compare")
+    idf = smooth_idf(document_frequencies(counts), len(ids))
+    matrix = tfidf(counts, idf, sublinear=True)
+    return CorpusVectors(ids, titles, dates, matrix, vocabulary, terms, idf)
 
 
 def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None, text: str | None = None,
@@ -166,16 +171,24 @@ def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, bloc
     k = min(top, n - 1)
     if k <= 0:
         return
+    wanted = min(n, k + 1 + TIE_MARGIN)
     for start in range(0, n, block):
         stop = min(n, start + block)
-        best = sp_matmul_topn(x[start:stop], xt, top_n=k + 1, sort=True, n_threads=max(1, threads))
+        best = sp_matmul_topn(x[start:stop], xt, top_n=wanted, sort=True, n_threads=max(1, threads))
         for r in range(stop - start):
             i = start + r
             cols = best.indices[best.indptr[r]:best.indptr[r + 1]].tolist()
             vals = best.data[best.indptr[r]:best.indptr[r + 1]].tolist()
-            # Ties are broken by id, so the output does not depend on the block size or the threads.
+            # Ties (equal scores at six digits) are broken by id, so the output depends neither on the block size,
+            # the threads nor the last bits of the arithmetic. When the candidates run out inside a tie at the
+            # k-th place, the row is scored in full.
             cand = sorted(((round(_clip(s), 6), j) for j, s in zip(cols, vals) if j != i),
-                          key=lambda sj: (-sj[0], v.ids[sj[1]]))[:k]
+                          key=lambda sj: (-sj[0], v.ids[sj[1]]))
+            if len(cols) == wanted and len(cand) > k and round(_clip(min(vals)), 6) >= cand[k - 1][0]:
+                full = np.asarray((x[i] @ xt).todense()).ravel()
+                cand = sorted(((round(_clip(s), 6), j) for j, s in enumerate(full.tolist()) if j != i and s > 0),
+                              key=lambda sj: (-sj[0], v.ids[sj[1]]))
+            cand = cand[:k]
             rank = 0
             for score, j in cand:
                 if score <= 0 or score < min_score:
