@@ -37,6 +37,8 @@ def corpus(tmp_path_factory):
     (["classify", "--explain"], 260),
     (["corpus"], 260),
     (["similar", "--all", "-n", "3", "--corpus"], 260 * 3),
+    (["duplicates", "--shares"], 260),
+    (["duplicates", "--passages", "60"], 1),
 ])
 def test_jobs_two_gives_the_same_bytes_as_one(corpus, args, rows):
     one = run_process(*args, str(corpus), "--jobs", "1", "--no-cache" if args[0] in ("keywords", "similar") else "-q")

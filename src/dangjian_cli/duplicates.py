@@ -16,21 +16,27 @@ On the normalised text (traditional converted to simplified, debris removed), wh
 6. passages: maximal aligned runs of shared shingles between the two texts of a pair, with offsets in the
    normalised and the original text of both.
 
-Memory: 8 bytes per character for the shingle hashes plus 256 bytes per window for signatures; no text is kept
-unless passages are asked for. The LSH index is one dict per band from bucket key to window ids, freed after the
-candidate pass. No datasketch: its per-document path runs at about 3 MB/s; the vectorised numpy code here does the
-same computation (MinHash + banded LSH) at the speed benchmarks/ reports.
+Steps 1–2 run per document in worker processes with ``--jobs`` (``Fingerprinter``); the LSH grouping (one sort of
+every document's band keys), verification, copy shares (one sort of every document's distinct shingle hashes) and
+clusters run in the main process, vectorised.
+
+Memory: about 12 bytes per compared character (each document's distinct shingle hashes, 8 bytes, and for each
+shingle its place among them, 4 bytes) plus the band keys; no text is kept unless passages are asked for. No
+datasketch: its per-document path runs at about 3 MB/s; the vectorised numpy code here does the same computation
+(MinHash + banded LSH) at the speed benchmarks/ reports.
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
+from .parallel import map_documents
 
 SHINGLE = 5
 WINDOW = 200
@@ -50,6 +56,7 @@ _KEEP = re.compile(r"[\w]")  # letters, digits, Han: what is compared
 _MASK64 = (1 << 64) - 1
 
 
+@lru_cache(maxsize=1)
 def _params() -> tuple[Any, Any]:
     import numpy as np
 
@@ -70,20 +77,43 @@ def _mix(h: Any) -> Any:
     return h ^ (h >> np.uint64(31))
 
 
-def compared_text(text: str) -> tuple[str, list[int]]:
-    """The characters compared (word characters only) and the offset of each in ``text``."""
-    positions = [m.start() for m in _KEEP.finditer(text)]
-    return "".join(text[i] for i in positions), positions
-
-
-def shingle_hashes(chars: str) -> Any:
-    """64-bit hashes of every SHINGLE-character window, in text order."""
+@lru_cache(maxsize=1)
+def _word_table() -> Any:
+    """For every code point of the Basic Multilingual Plane: is it a word character (what ``\\w`` matches)?"""
     import numpy as np
 
+    return np.fromiter((_KEEP.match(chr(c)) is not None for c in range(0x10000)), dtype=bool, count=0x10000)
+
+
+def compared_code_points(text: str) -> tuple[Any, Any]:
+    """The code points compared (word characters only) and the offset of each in ``text``."""
+    import numpy as np
+
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if len(cps) and int(cps.max()) >= 0x10000:  # beyond the table: ask the regex for each character
+        keep = np.fromiter((_KEEP.match(ch) is not None for ch in text), dtype=bool, count=len(text))
+    else:
+        keep = _word_table()[cps]
+    positions = np.nonzero(keep)[0]
+    return cps[positions], positions
+
+
+def compared_text(text: str) -> tuple[str, list[int]]:
+    """The characters compared (word characters only) and the offset of each in ``text``."""
+    cps, positions = compared_code_points(text)
+    return cps.astype("<u4").tobytes().decode("utf-32-le"), positions.tolist()
+
+
+def shingle_hashes(chars: str | Any) -> Any:
+    """64-bit hashes of every SHINGLE-character window, in text order (``chars``: a string or its code points)."""
+    import numpy as np
+
+    if isinstance(chars, str):
+        chars = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
     n = len(chars) - SHINGLE + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
-    cps = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    cps = chars.astype(np.uint64)
     h = np.zeros(n, dtype=np.uint64)
     base = np.uint64(1000003)
     with np.errstate(over="ignore"):
@@ -92,28 +122,96 @@ def shingle_hashes(chars: str) -> Any:
         return _mix(h)
 
 
-def window_signatures(hashes: Any, a: Any, b: Any) -> Any:
-    """MinHash signatures (rows: windows) of the sampled shingles of each WINDOW-character window."""
-    import numpy as np
-
-    n = len(hashes)
+def window_starts(n: int) -> list[int]:
+    """Starts of the WINDOW-shingle windows over ``n`` shingles: every STRIDE, and one ending at the last."""
     starts = list(range(0, max(n - WINDOW, 0) + 1, STRIDE)) or [0]
     if starts[-1] + WINDOW < n:
         starts.append(max(n - WINDOW, 0))
-    keep = (hashes % np.uint64(SAMPLE)) == 0
-    pos = np.nonzero(keep)[0]
-    sigs = np.full((len(starts), NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
+    return starts
+
+
+def window_signatures(hashes: Any, a: Any, b: Any) -> Any:
+    """MinHash signatures (rows: windows) of the sampled shingles of each WINDOW-character window; windows with
+    fewer than three sampled shingles are left out (they say nothing)."""
+    import numpy as np
+
+    starts = np.asarray(window_starts(len(hashes)), dtype=np.int64)
+    pos = np.nonzero((hashes % np.uint64(SAMPLE)) == 0)[0]
     if len(pos) == 0:
-        return sigs[:0]
+        return np.zeros((0, NUM_PERM), dtype=np.uint64)
     with np.errstate(over="ignore"):
         perm = hashes[pos][:, None] * a[None, :] + b[None, :]  # (sampled shingles, permutations)
-    valid = []
-    for w, s in enumerate(starts):
-        lo, hi = np.searchsorted(pos, [s, s + WINDOW])
-        if hi - lo >= 3:  # too few sampled shingles say nothing
-            sigs[w] = perm[lo:hi].min(axis=0)
-            valid.append(w)
-    return sigs[valid]
+    lo = np.searchsorted(pos, starts)
+    hi = np.searchsorted(pos, starts + WINDOW)
+    valid = (hi - lo) >= 3
+    lo, hi = lo[valid], hi[valid]
+    if len(lo) == 0:
+        return np.zeros((0, NUM_PERM), dtype=np.uint64)
+    # The minimum over rows lo..hi-1 of each window, by reduceat over the sorted, distinct cut points.
+    cuts = np.unique(np.concatenate([lo, hi]))
+    cuts = cuts[cuts < len(pos)]
+    piece_min = np.minimum.reduceat(perm, cuts, axis=0)  # piece k covers cuts[k] .. cuts[k+1]-1
+    first = np.searchsorted(cuts, lo)
+    last = np.searchsorted(cuts, hi)  # pieces first .. last-1 make the window
+    sigs = piece_min[first]
+    span = last - first
+    for extra in range(1, int(span.max())):  # windows of more than one piece (a few pieces at most)
+        more = span > extra
+        sigs[more] = np.minimum(sigs[more], piece_min[first[more] + extra])
+    return sigs
+
+
+def band_keys(sigs: Any) -> Any:
+    """One 64-bit key per (window, band): the band's rows and the band's number hashed together; distinct keys of
+    a document. Two documents sharing a key are candidates (a rare hash collision only adds a candidate, which
+    verification then rejects)."""
+    import numpy as np
+
+    if len(sigs) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    rows = sigs.reshape(len(sigs), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        # A different odd multiplier for each (band, row): the rows' values are MinHash minima, already mixed.
+        keys = _band_multipliers()[None, :, 0] * rows[:, :, 0]
+        for r in range(1, ROWS):
+            keys = (keys ^ (keys >> np.uint64(29))) + _band_multipliers()[None, :, r] * rows[:, :, r]
+        return np.unique(_mix(keys))
+
+
+@lru_cache(maxsize=1)
+def _band_multipliers() -> Any:
+    import numpy as np
+
+    rng = np.random.default_rng(20261124)
+    return rng.integers(1, 2**63 - 1, size=(BANDS, ROWS), dtype=np.uint64) | np.uint64(1)
+
+
+@dataclass
+class Fingerprint:
+    """What copy detection keeps of a document (made in worker processes with ``--jobs``)."""
+
+    unique: Any  # sorted distinct shingle hashes
+    inverse: Any  # int32, in text order: the position in ``unique`` of each shingle's hash
+    keys: Any  # distinct LSH band keys
+    chars: int  # characters compared
+    positions: list[int] | None = None  # offsets of the compared characters in the normalised text (passages)
+
+
+class Fingerprinter:
+    """Document → Fingerprint; picklable."""
+
+    def __init__(self, keep_positions: bool = False) -> None:
+        self.keep_positions = keep_positions
+
+    def __call__(self, doc: Document) -> Fingerprint:
+        import numpy as np
+
+        a, b = _params()
+        cps, positions = compared_code_points(doc.text)
+        h = shingle_hashes(cps)
+        unique, inverse = np.unique(h, return_inverse=True)
+        return Fingerprint(unique, inverse.astype(np.int32), band_keys(window_signatures(h, a, b)), len(cps),
+                           positions.tolist() if self.keep_positions else None)
 
 
 @dataclass
@@ -121,11 +219,16 @@ class _Doc:
     id: str
     title: str
     date: str
-    hashes: Any  # in text order
-    unique: Any  # sorted unique
+    unique: Any  # sorted distinct shingle hashes
+    inverse: Any  # in text order: the position in ``unique`` of each shingle's hash
     chars: int
     document: Document | None = None
     positions: list[int] | None = None
+
+    @property
+    def hashes(self) -> Any:
+        """The shingle hashes in text order."""
+        return self.unique[self.inverse]
 
 
 @dataclass
@@ -144,49 +247,25 @@ def _order_key(d: _Doc) -> tuple[int, str, str]:
 
 def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: int = 0) -> DuplicateResult:
     """Copy pairs, clusters and copy shares; ``passages`` > 0 also returns the shared passages of at least that
-    many characters (the documents' texts are then kept in memory)."""
-    import numpy as np
-
+    many characters (the documents' texts are then kept in memory). Documents are fingerprinted in worker processes
+    when ``docs`` is a corpus reader with ``jobs`` above 1."""
     if not 0.0 < threshold <= 1.0:
         raise UsageError("--threshold must be in (0, 1]")
     if passages < 0:
         raise UsageError("--passages must be ≥ 0")
-    a, b = _params()
     items: list[_Doc] = []
-    buckets: list[dict[bytes, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
-    for doc in docs:
-        chars, positions = compared_text(doc.text)
-        h = shingle_hashes(chars)
-        i = len(items)
-        items.append(_Doc(doc.id, doc.title, doc.date, h, np.unique(h), len(chars),
-                          doc if passages else None, positions if passages else None))
-        sigs = window_signatures(h, a, b)
-        seen: set[tuple[int, bytes]] = set()
-        for sig in sigs:
-            for band in range(BANDS):
-                key = sig[band * ROWS:(band + 1) * ROWS].tobytes()
-                if (band, key) in seen:
-                    continue
-                seen.add((band, key))
-                buckets[band][key].append(i)
+    keys: list[Any] = []
+    for doc, fp in map_documents(docs, Fingerprinter(keep_positions=bool(passages)), metadata_only=not passages):
+        items.append(_Doc(doc.id, doc.title, doc.date, fp.unique, fp.inverse, fp.chars,
+                          doc if passages else None, fp.positions))
+        keys.append(fp.keys)
     if not items:
         raise EmptyCorpusError()
-    candidates: set[tuple[int, int]] = set()
-    for band in buckets:
-        for members in band.values():
-            if len(members) > 1:
-                ms = sorted(set(members))
-                if len(ms) <= BUCKET_PAIRS:
-                    candidates.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
-                else:
-                    # A window shared by many documents (a broadcast formula, a standard paragraph, or a widely
-                    # reprinted article): a chain of neighbours instead of all pairs keeps the candidates linear;
-                    # clusters still join up through the verified links.
-                    candidates.update(zip(ms, ms[1:]))
-    del buckets
+    candidates = _candidates(keys)
+    del keys
 
     verified: dict[tuple[int, int], tuple[float, float]] = {}
-    for i, j in sorted(candidates):
+    for i, j in candidates:
         jac, con = _similarity(items[i].unique, items[j].unique)
         if con >= threshold:
             verified[(i, j)] = (jac, con)
@@ -207,6 +286,36 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
     return DuplicateResult(clusters, pair_rows, share_rows, passage_rows, len(items), len(candidates))
 
 
+def _candidates(keys: list[Any]) -> list[tuple[int, int]]:
+    """Pairs of documents sharing an LSH band key, sorted. All pairs of a bucket's documents, or, above
+    BUCKET_PAIRS documents, a chain of neighbours."""
+    import numpy as np
+
+    sizes = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    if sizes.sum() == 0:
+        return []
+    flat = np.concatenate(keys)
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
+    order = np.argsort(flat, kind="stable")  # by key, then document (documents were concatenated in order)
+    flat, owner = flat[order], owner[order]
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+    lengths = np.diff(np.append(starts, len(flat)))
+    found: set[tuple[int, int]] = set()
+    # Buckets of two: one pair each, vectorised (most buckets).
+    two = starts[lengths == 2]
+    found.update(zip(owner[two].tolist(), owner[two + 1].tolist()))
+    for start, length in zip(starts[lengths > 2].tolist(), lengths[lengths > 2].tolist()):
+        ms = owner[start:start + length].tolist()  # distinct (a document's keys are distinct), ascending
+        if length <= BUCKET_PAIRS:
+            found.update((ms[x], ms[y]) for x in range(length) for y in range(x + 1, length))
+        else:
+            # A window shared by many documents (a broadcast formula, a standard paragraph, or a widely reprinted
+            # article): a chain of neighbours instead of all pairs keeps the candidates linear; clusters still join
+            # up through the verified links.
+            found.update(zip(ms, ms[1:]))
+    return sorted(found)
+
+
 def _similarity(u: Any, v: Any) -> tuple[float, float]:
     import numpy as np
 
@@ -221,26 +330,38 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
     """Exact corpus-wide copy share per document, and its verified copy partners."""
     import numpy as np
 
-    all_hashes = np.concatenate([d.unique for d in items]) if items else np.zeros(0, dtype=np.uint64)
-    values, counts = np.unique(all_hashes, return_counts=True)
-    shared = values[counts > 1]
-    del all_hashes, values, counts
-    # One membership test over every document's shingles at once (per document it would sort `shared` each time).
-    in_order = np.concatenate([d.hashes for d in items]) if items else np.zeros(0, dtype=np.uint64)
-    hits = np.isin(in_order, shared)
-    del in_order
-    shares = []
-    at = 0
-    for d in items:
-        hit = hits[at:at + len(d.hashes)]
-        at += len(d.hashes)
-        if d.chars == 0 or len(hit) == 0:
-            shares.append(0.0)
-            continue
-        covered = np.zeros(d.chars, dtype=bool)
-        for k in range(SHINGLE):  # a shared shingle at i covers characters i … i+SHINGLE-1
-            covered[k:k + len(hit)] |= hit
-        shares.append(float(covered.sum()) / d.chars)
+    empty_u, empty_i = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    # A document's distinct hashes are distinct, so a value standing twice in the concatenation is in two documents.
+    every = np.concatenate([d.unique for d in items]) if items else empty_u
+    order = np.argsort(every)
+    ranked = every[order]
+    again = ranked[1:] == ranked[:-1]
+    shared_ranked = np.zeros(len(every), dtype=bool)
+    shared_ranked[1:] |= again
+    shared_ranked[:-1] |= again
+    shared = np.empty(len(every), dtype=bool)
+    shared[order] = shared_ranked
+    del every, order, ranked, again, shared_ranked
+    # Each shingle in text order, through its document's inverse, to its flag; then the characters each shared
+    # shingle covers (a shingle at i covers characters i … i+SHINGLE-1), all documents in one array of characters.
+    n_unique = np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items))
+    n_hashes = np.fromiter((len(d.inverse) for d in items), dtype=np.int64, count=len(items))
+    n_chars = np.fromiter((d.chars for d in items), dtype=np.int64, count=len(items))
+    unique_start = np.concatenate(([0], np.cumsum(n_unique)[:-1]))
+    in_order = np.concatenate([d.inverse for d in items]).astype(np.int64) if items else empty_i
+    in_order += np.repeat(unique_start, n_hashes)
+    hit_at = np.flatnonzero(shared[in_order])
+    del in_order, shared
+    hash_start = np.concatenate(([0], np.cumsum(n_hashes)[:-1]))
+    char_start = np.concatenate(([0], np.cumsum(n_chars)[:-1]))
+    doc_of_hit = np.searchsorted(hash_start, hit_at, side="right") - 1
+    first_char = hit_at - hash_start[doc_of_hit] + char_start[doc_of_hit]
+    covered = np.zeros(int(n_chars.sum()), dtype=bool)
+    for k in range(SHINGLE):
+        covered[first_char + k] = True
+    running = np.concatenate(([0], np.cumsum(covered, dtype=np.int64)))
+    per_doc = running[char_start + n_chars] - running[char_start]
+    shares = [float(c) / n if n else 0.0 for c, n in zip(per_doc.tolist(), n_chars.tolist())]
     partners: list[list[str]] = [[] for _ in items]
     for i, j in verified:
         partners[i].append(items[j].id)
