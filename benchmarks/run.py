@@ -7,11 +7,15 @@ Each command runs as its own process (``python -m dangjian_cli …`` with output
 clock, peak RSS from the child's rusage. Figures are medians over ``--repeat`` runs with the range. Baselines:
 - segment: a plain loop of the engine's cut over the same texts (what keywords cannot be faster than);
 - jieba: a plain loop of ``jieba.analyse.extract_tags(text, topK=10)`` over the same texts;
+- datasketch: its plain per-document path (``MinHash(num_perm=128)`` over each text's 5-character shingles, inserted
+  into a ``MinHashLSH(threshold=0.5)``), the baseline of ``duplicates``; run only where datasketch is installed (it is
+  not a dependency of dangjian: ``pip install datasketch`` to measure it).
 The token cache lives in a temporary folder: "cold" runs start with it empty, "warm" runs reuse it.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import statistics
@@ -37,6 +41,16 @@ import json, sys, logging, jieba, jieba.analyse
 jieba.setLogLevel(logging.WARNING)
 for line in open(sys.argv[1], encoding="utf-8"):
     jieba.analyse.extract_tags(json.loads(line).get("text") or "", topK=10)
+"""
+DATASKETCH_BASELINE = """
+import json, sys
+from datasketch import MinHash, MinHashLSH
+lsh = MinHashLSH(threshold=0.5, num_perm=128)
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
+    text = json.loads(line).get("text") or ""
+    m = MinHash(num_perm=128)
+    m.update_batch([text[i:i + 5].encode("utf-8") for i in range(max(len(text) - 4, 1))])
+    lsh.insert(str(n), m)
 """
 
 
@@ -80,7 +94,9 @@ def main() -> None:
         ("slogans, 2 workers", dj + ["slogans", str(corpus), "-j", "2", *q], None),
         ("corpus --summary, 2 workers", dj + ["corpus", str(corpus), "--summary", "-j", "2", *q], None),
         ("classify, 2 workers", dj + ["classify", str(corpus), "-j", "2", *q], None),
-        ("duplicates (one process)", dj + ["duplicates", str(corpus), *q], None),
+        ("datasketch MinHash + LSH loop", [py, "-c", DATASKETCH_BASELINE, str(corpus)], "datasketch"),
+        ("duplicates, 1 worker", dj + ["duplicates", str(corpus), "-j", "1", *q], None),
+        ("duplicates, 2 workers", dj + ["duplicates", str(corpus), "-j", "2", *q], None),
         ("similar --all --top 10, 2 workers, warm cache", dj + ["similar", "--all", "--corpus", str(corpus), "-n",
                                                                 "10", "-j", "2", *q], None),
     ]
@@ -89,6 +105,9 @@ def main() -> None:
     print(f"$ python benchmarks/run.py --repeat {args.repeat}   # {corpus} ({mb:.1f} MB)")
     for name, cmd, prep in plans:
         if only and not any(o in name for o in only):
+            continue
+        if prep == "datasketch" and importlib.util.find_spec("datasketch") is None:
+            print(f"{name:<40} not measured: datasketch is not installed", flush=True)
             continue
         walls, rsss = [], []
         for _ in range(args.repeat):
@@ -115,6 +134,9 @@ def main() -> None:
         ("jieba loop / keywords cold, 2 workers (target ≥ 12)", ratio("jieba.analyse.extract_tags loop", cold2)),
         ("keywords cold / warm, 2 workers (target ≥ 4)", ratio(cold2, warm2)),
         ("keywords cold, 2 workers, MB/s (target ≥ 10)", f"{by[cold2][4]:.2f}" if cold2 in by else "not measured"),
+        ("datasketch loop / duplicates, 2 workers", ratio("datasketch MinHash + LSH loop", "duplicates, 2 workers")),
+        ("duplicates, 2 workers, MB/s (target ≥ 10)", f"{by['duplicates, 2 workers'][4]:.2f}"
+         if "duplicates, 2 workers" in by else "not measured"),
     ]
     for k, v in ratios:
         print(f"{k}: {v}")

@@ -276,6 +276,22 @@ class _Progressing:
     def options(self) -> Any:
         return self.corpus.options
 
+    # What the corpus matrix cache needs to key the input and replay its warnings.
+    def sources(self) -> Any:
+        return self.corpus.sources()
+
+    @property
+    def boilerplate(self) -> Any:
+        return self.corpus.boilerplate
+
+    @property
+    def warn(self) -> Any:
+        return self.corpus.warn
+
+    @warn.setter
+    def warn(self, value: Any) -> None:
+        self.corpus.warn = value
+
 
 def analyzer(tokenizer: Any, env: Any) -> Any:
     from .cache import TokenCache
@@ -844,21 +860,25 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 def cache_info() -> None:
-    """Where the token cache is, how many documents it holds and its size."""
+    """Where the token cache is, how many documents it holds, its size, and the corpus matrices kept beside it."""
     from .cache import TokenCache
+    from .matrixcache import FOLDER, MatrixCache
 
-    for k, v in TokenCache().info().items():
+    c = TokenCache()
+    for k, v in [*c.info().items(), *MatrixCache(c.path.parent / FOLDER).info().items()]:
         typer.echo(f"{k}\t{v}")
 
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Delete the token cache."""
+    """Delete the token cache and the corpus matrices."""
     from .cache import TokenCache
+    from .matrixcache import FOLDER, MatrixCache
 
     c = TokenCache()
     c.clear()
-    typer.echo(f"cleared {c.path}")
+    MatrixCache(c.path.parent / FOLDER).clear()
+    typer.echo(f"cleared {c.path} and {c.path.parent / FOLDER}")
 
 
 def main() -> None:

@@ -311,16 +311,90 @@ class KeywordFeatures:
         return self._counter(words, extra if weighted else None), forms, ranks
 
 
-def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings,
-                     warn: Callable[[str], None] | None = None) -> KeywordResult:
-    """Keywords as rows (see DOC_COLUMNS, GROUP_COLUMNS, CORPUS_COLUMNS)."""
-    import numpy as np
+@dataclass
+class CountedCorpus:
+    """A corpus counted for keywords: what the per-document pass produces, and what the matrix cache keeps."""
 
-    meta: list[tuple[str, str, str]] = []  # id, title, group
-    originals: dict[int, dict[str, str]] = {}  # row → the original forms of its words (traditional, keep_script)
+    counts: Any  # CSR int32, documents × terms (columns in sorted term order)
+    weighted_tf: Any  # CSR float64 with the title and lead weights added, or None
+    vocab: list[str]
+    meta: list[tuple[str, str, str]]  # id, title, group
+    originals: dict[int, dict[str, str]]  # row → the original forms of its words (traditional, keep_script)
+    textrank_scores: list[dict[str, float]]
+    warnings: list[str] = dataclasses.field(default_factory=list)  # what reading the corpus warned about
+
+    def to_arrays(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        import numpy as np
+
+        arrays = {"counts_data": self.counts.data, "counts_indices": self.counts.indices,
+                  "counts_indptr": self.counts.indptr, "shape": np.asarray(self.counts.shape, dtype=np.int64)}
+        if self.weighted_tf is not None:
+            arrays["weights_data"] = self.weighted_tf.data
+            arrays["weights_indices"] = self.weighted_tf.indices
+            arrays["weights_indptr"] = self.weighted_tf.indptr
+        meta = {"vocab": self.vocab, "meta": self.meta, "warnings": self.warnings,
+                "originals": {str(k): v for k, v in self.originals.items()}}
+        return arrays, meta
+
+    @classmethod
+    def from_arrays(cls, found: dict[str, Any]) -> CountedCorpus:
+        import scipy.sparse as sp
+
+        shape = tuple(int(x) for x in found["shape"])
+        counts = sp.csr_matrix((found["counts_data"], found["counts_indices"], found["counts_indptr"]), shape=shape)
+        weighted = None
+        if "weights_data" in found:
+            weighted = sp.csr_matrix((found["weights_data"], found["weights_indices"], found["weights_indptr"]),
+                                     shape=shape)
+        m = found["meta"]
+        if len(m["meta"]) != shape[0] or len(m["vocab"]) != shape[1]:
+            raise ValueError("the stored matrix does not match its metadata")
+        return cls(counts, weighted, list(m["vocab"]), [tuple(x) for x in m["meta"]],
+                   {int(k): v for k, v in m["originals"].items()}, [], list(m["warnings"]))
+
+
+def count_corpus(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings) -> CountedCorpus:
+    """The per-document pass of keyword extraction over a corpus, through the corpus matrix cache when the analyzer
+    has a cache and ``docs`` is a reader of files (see matrixcache.py; TextRank's per-document scores are not kept)."""
+    from .matrixcache import FOLDER, MatrixCache, corpus_key
+
+    store, key = None, None
+    if analyzer.cache is not None and settings.method != "textrank" and hasattr(docs, "sources") \
+            and not getattr(getattr(docs, "options", None), "skip_errors", True):
+        weighted = _weighted(settings)
+        key = corpus_key(docs, [f"words {analyzer.tokenizer.words_key}", f"pos {settings.pos}",
+                                f"keep_script {settings.keep_script}", f"group_by {settings.group_by}",
+                                f"weights {weighted} {settings.title_weight} {settings.lead_weight}"])
+        if key is not None:
+            store = MatrixCache(analyzer.cache.path.parent / FOLDER, analyzer.cache.warn)
+            found = store.get(key)
+            if found is not None:
+                try:
+                    counted = CountedCorpus.from_arrays(found)
+                except (KeyError, ValueError, TypeError) as exc:
+                    analyzer.cache.warn(f"corpus matrix cache entry {key} is unusable ({exc}); making it again")
+                else:
+                    say = getattr(docs, "warn", None)
+                    for message in counted.warnings:
+                        if say:
+                            say(message)
+                    return counted
+    counted = _count(docs, analyzer, settings)
+    if store is not None and key is not None:
+        store.put(key, *counted.to_arrays())
+    return counted
+
+
+def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings) -> CountedCorpus:
+    meta: list[tuple[str, str, str]] = []
+    originals: dict[int, dict[str, str]] = {}
     textrank_scores: list[dict[str, float]] = []
+    warnings: list[str] = []
     features = KeywordFeatures(analyzer, dataclasses.replace(settings, idf=None))
     builder = TermMatrixBuilder()
+    say = getattr(docs, "warn", None)
+    if say is not None:  # what the reader warns about is kept, to be said again when the matrix is reused
+        docs.warn = lambda message: (warnings.append(message), say(message))  # type: ignore[attr-defined]
     try:
         for doc, (counted, forms, ranks) in map_documents(docs, features, analyzer=analyzer, metadata_only=True):
             if forms:
@@ -332,10 +406,23 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
             builder.add(counted)
     finally:
         analyzer.flush()
-    n_docs = len(meta)
-    if n_docs == 0:
+        if say is not None:
+            docs.warn = say  # type: ignore[attr-defined]
+    if not meta:
         raise EmptyCorpusError()
-    counts, weighted_tf, vocab, vocabulary = builder.finish()
+    counts, weighted_tf, vocab, _vocabulary = builder.finish()
+    return CountedCorpus(counts, weighted_tf, vocab, meta, originals, textrank_scores, warnings)
+
+
+def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings,
+                     warn: Callable[[str], None] | None = None) -> KeywordResult:
+    """Keywords as rows (see DOC_COLUMNS, GROUP_COLUMNS, CORPUS_COLUMNS)."""
+    import numpy as np
+
+    counted = count_corpus(docs, analyzer, settings)
+    counts, weighted_tf, vocab = counted.counts, counted.weighted_tf, counted.vocab
+    meta, originals, textrank_scores = counted.meta, counted.originals, counted.textrank_scores
+    n_docs = len(meta)
     columns = DOC_COLUMNS if not settings.group_by and settings.scope == "document" else (
         GROUP_COLUMNS if settings.group_by else CORPUS_COLUMNS)
     idf_source = "corpus"
@@ -368,6 +455,7 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     elif settings.method == "textrank":
         import scipy.sparse as sp
 
+        vocabulary = {t: i for i, t in enumerate(vocab)}
         rows_i, cols_i, vals = [], [], []
         for r, scores in enumerate(textrank_scores):
             for term, s in scores.items():

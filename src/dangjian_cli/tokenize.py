@@ -128,6 +128,15 @@ class Tokenizer:
         return h.hexdigest()[:16]
 
     @cached_property
+    def words_key(self) -> str:
+        """What the filtered words depend on: segmentation, stop words and filters."""
+        h = hashlib.sha1(self.segmentation_key.encode())
+        h.update(f"|{self.config.keep_numbers}|{self.config.keep_single}".encode())
+        for f in self.stop_files:
+            h.update(f"|{f.name}:{f.digest}:{len(f.lines)}".encode())
+        return h.hexdigest()[:16]
+
+    @cached_property
     def engine_version(self) -> str:
         from importlib.metadata import PackageNotFoundError, version
 

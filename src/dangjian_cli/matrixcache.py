@@ -1,0 +1,141 @@
+"""The corpus matrix cache: a corpus's document-term counts, kept for the next run over the same files.
+
+Researchers run ``keywords`` many times over one corpus, changing ``--top``, ``--method``, ``--min-df``, the scope or
+the output; every run used to read, normalise, segment and count the whole corpus again. After a run over files
+(not stdin), the counts matrix, the title and lead weights, the vocabulary and the rows' metadata are written to
+``matrices/`` beside the token cache (one ``.npz`` file per corpus and settings, written whole and then renamed into
+place, so a reader never sees half a file). The key is a hash of:
+
+- the content of every input file (BLAKE2b of the bytes: an edited file, even of the same size and time, is a new key),
+  and the loader's options (fields, encoding, glob, debris rules);
+- the tokenizer: engine and its version, dictionaries, lexicon, stop words, filters;
+- the per-document settings that change the counts (``--pos``, ``--keep-script``, title and lead weights, the
+  ``--group-by`` field);
+- dangjian's version and the file format.
+
+A file that cannot be read as a matrix of this format is ignored with a warning and made again; the cache never changes
+an answer. ``--no-cache`` neither reads nor writes it; ``dangjian cache clear`` deletes it with the token cache. Only
+the newest ``KEEP`` matrices are kept.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+KEEP = 8  # matrices kept; older ones are deleted when a new one is written
+MAX_BYTES = 2 << 30  # larger matrices (a few million documents) are not stored: writing them costs more than it saves
+FOLDER = "matrices"
+
+
+def corpus_key(reader: Any, parts: list[str]) -> str | None:
+    """The key of a corpus reader's input and ``parts`` (settings as text); None when the input cannot be keyed
+    (stdin, or a source that is not a readable file)."""
+    from . import __version__
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"dangjian {__version__} matrix format {FORMAT}\n".encode())
+    options = getattr(reader, "options", None)
+    sources = reader.sources() if hasattr(reader, "sources") else None
+    if options is None or not sources or "-" in sources:
+        return None
+    fields = {k: v for k, v in vars(options).items() if k != "jobs"}
+    h.update(json.dumps(fields, sort_keys=True, default=str).encode())
+    boilerplate = getattr(reader, "boilerplate", None)
+    for f in getattr(boilerplate, "files", ()):
+        h.update(f"\nboilerplate {f.name}:{f.digest}".encode())
+    for part in parts:
+        h.update(f"\n{part}".encode())
+    for source in sources:
+        try:
+            with open(source, "rb") as fh:
+                h.update(f"\nfile {os.path.abspath(source)}\n".encode())
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except OSError:
+            return None
+    return h.hexdigest()
+
+
+class MatrixCache:
+    """``.npz`` files of corpus matrices in ``folder``."""
+
+    def __init__(self, folder: Path, warn: Callable[[str], None] | None = None) -> None:
+        self.folder = Path(folder)
+        self.warn = warn or (lambda message: None)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.npz"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The arrays and metadata stored under ``key``, or None."""
+        import numpy as np
+
+        path = self._path(key)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                found = {name: npz[name] for name in npz.files}
+            meta = json.loads(bytes(found.pop("meta")).decode("utf-8"))
+            if meta.get("format") != FORMAT or meta.get("key") != key:
+                raise ValueError("not a matrix of this format")
+        except Exception as exc:  # noqa: BLE001 - any damage means: make it again
+            self.warn(f"corpus matrix cache {path} is unreadable ({exc}); making it again")
+            return None
+        found["meta"] = meta
+        try:
+            os.utime(path)  # newest first when old ones are pruned
+        except OSError:
+            pass
+        return found
+
+    def put(self, key: str, arrays: dict[str, Any], meta: dict[str, Any]) -> None:
+        """Store atomically; a failure to write only costs the next run its time."""
+        import numpy as np
+
+        meta = dict(meta, format=FORMAT, key=key)
+        if sum(getattr(a, "nbytes", 0) for a in arrays.values()) > MAX_BYTES:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"),
+                                                    dtype=np.uint8), **arrays)
+                os.replace(tmp, self._path(key))
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            self._prune()
+        except OSError as exc:
+            self.warn(f"corpus matrix cache {self.folder} cannot be written ({exc}); continuing without it")
+
+    def _prune(self) -> None:
+        files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[KEEP:]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+    def info(self) -> dict[str, object]:
+        files = list(self.folder.glob("*.npz")) if self.folder.is_dir() else []
+        return {"matrices": len(files), "matrix_bytes": sum(f.stat().st_size for f in files)}
+
+    def clear(self) -> None:
+        if self.folder.is_dir():
+            for f in self.folder.iterdir():
+                try:
+                    f.unlink()
+                except OSError:
+                    pass

@@ -1,0 +1,90 @@
+"""The corpus matrix cache: a warm keywords run reuses the counted corpus, and never gives a different answer."""
+from __future__ import annotations
+
+import json
+
+from conftest import SEEDS, SEED_IDS, run_process, seed
+
+
+def _corpus(path, extra_row=None):
+    rows = [{"id": i, "title": f"标题{n}", "date": f"201{n}-01-01", "text": seed(n).read_text(encoding="utf-8")}
+            for n, i in enumerate(SEED_IDS)]
+    if extra_row:
+        rows.append(extra_row)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _matrices(cache):
+    return sorted((cache / "matrices").glob("*.npz"))
+
+
+def test_warm_run_reuses_the_matrix_and_gives_the_same_bytes(tmp_path):
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    corpus = _corpus(tmp_path / "c.jsonl")
+    plain = run_process("keywords", str(corpus), "--no-cache", "-f", "tsv", env=env)
+    assert not (tmp_path / "cache" / "matrices").exists()  # --no-cache writes nothing
+    cold = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert len(_matrices(tmp_path / "cache")) == 1
+    stamp = _matrices(tmp_path / "cache")[0].stat().st_mtime_ns
+    warm = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert plain.returncode == cold.returncode == warm.returncode == 0
+    assert plain.stdout == cold.stdout == warm.stdout
+    assert len(_matrices(tmp_path / "cache")) == 1  # reused, not made again
+    # Other settings that only change the scoring reuse the same matrix; the output still differs as it should.
+    top3 = run_process("keywords", str(corpus), "-n", "3", "--tf", "sublinear", "-f", "tsv", env=env)
+    assert top3.stdout == run_process("keywords", str(corpus), "-n", "3", "--tf", "sublinear", "--no-cache",
+                                      "-f", "tsv", env=env).stdout
+    assert len(_matrices(tmp_path / "cache")) == 1
+    assert _matrices(tmp_path / "cache")[0].stat().st_mtime_ns >= stamp
+    info = dict(line.split("\t") for line in run_process("cache", "info", env=env).stdout.decode().splitlines())
+    assert info["matrices"] == "1"
+    run_process("cache", "clear", env=env)
+    assert _matrices(tmp_path / "cache") == []
+
+
+def test_an_edited_file_of_the_same_size_is_counted_again(tmp_path):
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    corpus = _corpus(tmp_path / "c.jsonl")
+    first = run_process("keywords", str(corpus), "--scope", "corpus", "-n", "50", "-f", "tsv", env=env)
+    data = corpus.read_text(encoding="utf-8")
+    assert "党支部" in data
+    corpus.write_text(data.replace("党支部", "工委会"), encoding="utf-8")  # same length, same size in bytes
+    second = run_process("keywords", str(corpus), "--scope", "corpus", "-n", "50", "-f", "tsv", env=env)
+    fresh = run_process("keywords", str(corpus), "--scope", "corpus", "-n", "50", "--no-cache", "-f", "tsv", env=env)
+    assert second.stdout == fresh.stdout != first.stdout
+    assert "党支部" not in second.stdout.decode()
+
+
+def test_a_damaged_matrix_is_made_again_with_a_warning(tmp_path):
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    corpus = _corpus(tmp_path / "c.jsonl")
+    good = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    (matrix,) = _matrices(tmp_path / "cache")
+    matrix.write_bytes(b"PK\x03\x04 not really a zip file" * 50)
+    again = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert again.returncode == 0
+    assert again.stdout == good.stdout
+    assert "matrix cache" in again.stderr.decode() and "making it again" in again.stderr.decode()
+    third = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert third.stdout == good.stdout and "matrix" not in third.stderr.decode()
+
+
+def test_warnings_about_the_input_are_said_again_on_a_warm_run(tmp_path):
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    corpus = _corpus(tmp_path / "c.jsonl", extra_row={"id": "blank", "text": "  "})
+    cold = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    warm = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert "empty text; skipped" in cold.stderr.decode()
+    assert cold.stderr == warm.stderr
+    assert cold.stdout == warm.stdout
+
+
+def test_stdin_and_folders(tmp_path):
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    r = run_process("keywords", "-", "-f", "tsv", input=seed(0).read_bytes(), env=env)
+    assert r.returncode == 0
+    assert _matrices(tmp_path / "cache") == []  # stdin cannot be keyed: never stored
+    a = run_process("keywords", str(SEEDS), "-f", "tsv", env=env)
+    b = run_process("keywords", str(SEEDS), "-f", "tsv", env=env)
+    assert a.stdout == b.stdout and len(_matrices(tmp_path / "cache")) == 1
