@@ -59,7 +59,8 @@ def test_two_processes_write_at_once(tmp_path):
     env = {"DANGJIAN_CACHE_DIR": str(tmp_path)}
     import os
 
-    procs = [subprocess.Popen([sys.executable, "-m", "dangjian_cli", "segment", str(SEEDS)], cwd=ROOT,
+    procs = [subprocess.Popen([sys.executable, "-m", "dangjian_cli", "segment", str(SEEDS), "--engine", "jieba"],
+                              cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **env})
              for _ in range(3)]
     outs = [p.communicate(timeout=300) for p in procs]

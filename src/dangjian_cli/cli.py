@@ -184,7 +184,8 @@ TOKENIZER = OptionGroup("tokenizer", (
         "stop lists.", rich_help_panel=P_TOK)),
     _kw("keep_numbers", bool, typer.Option(False, "--keep-numbers", help="Keep numbers as tokens.",
         rich_help_panel=P_TOK)),
-    _kw("no_cache", bool, typer.Option(False, "--no-cache", help="Do not read or write the token cache.",
+    _kw("no_cache", bool, typer.Option(False, "--no-cache", help="Do not read or write the token cache or the "
+                                       "corpus matrix cache.",
         rich_help_panel=P_TOK)),
 ), _tokenizer)
 
@@ -294,12 +295,17 @@ class _Progressing:
 
 
 def analyzer(tokenizer: Any, env: Any) -> Any:
-    from .cache import TokenCache
+    from .cache import TokenCache, cache_dir
+    from .matrixcache import FOLDER, MatrixCache
     from .pipeline import Analyzer
     from .tokenize import Tokenizer
 
     config, use_cache = tokenizer
-    return Analyzer(Tokenizer(config), TokenCache(warn=env.warn) if use_cache else None)
+    # Segmentation is cached for the jieba engine only: rjieba cuts a text about as fast as its cut positions are read
+    # back and applied, and writing them costs a cold run a quarter of its time (docs/commands/cache.md).
+    tokens = TokenCache(warn=env.warn) if use_cache and config.engine == "jieba" else None
+    matrices = MatrixCache(cache_dir() / FOLDER, env.warn) if use_cache else None
+    return Analyzer(Tokenizer(config), tokens, matrices)
 
 
 def emit(table: Any, out: OutputOptions, env: Any) -> None:
@@ -854,7 +860,8 @@ def duplicates(paths: Optional[list[str]] = PATHS,
                    highlight="doc_id"), out, env)
 
 
-cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cache.", no_args_is_help=True)
+cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cache and the corpus matrix cache.",
+                        no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 
 

@@ -356,23 +356,22 @@ class CountedCorpus:
 def count_corpus(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings) -> CountedCorpus:
     """The per-document pass of keyword extraction over a corpus, through the corpus matrix cache when the analyzer
     has a cache and ``docs`` is a reader of files (see matrixcache.py; TextRank's per-document scores are not kept)."""
-    from .matrixcache import FOLDER, MatrixCache, corpus_key
+    from .matrixcache import corpus_key
 
-    store, key = None, None
-    if analyzer.cache is not None and settings.method != "textrank" and hasattr(docs, "sources") \
+    store, key = analyzer.matrix_cache, None
+    if store is not None and settings.method != "textrank" and hasattr(docs, "sources") \
             and not getattr(getattr(docs, "options", None), "skip_errors", True):
         weighted = _weighted(settings)
         key = corpus_key(docs, [f"words {analyzer.tokenizer.words_key}", f"pos {settings.pos}",
                                 f"keep_script {settings.keep_script}", f"group_by {settings.group_by}",
                                 f"weights {weighted} {settings.title_weight} {settings.lead_weight}"])
         if key is not None:
-            store = MatrixCache(analyzer.cache.path.parent / FOLDER, analyzer.cache.warn)
             found = store.get(key)
             if found is not None:
                 try:
                     counted = CountedCorpus.from_arrays(found)
                 except (KeyError, ValueError, TypeError) as exc:
-                    analyzer.cache.warn(f"corpus matrix cache entry {key} is unusable ({exc}); making it again")
+                    store.warn(f"corpus matrix cache entry {key} is unusable ({exc}); making it again")
                 else:
                     say = getattr(docs, "warn", None)
                     for message in counted.warnings:

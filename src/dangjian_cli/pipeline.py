@@ -5,6 +5,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 
 from .cache import TokenCache
+from .matrixcache import MatrixCache
 from .corpus import Document
 from .regions import analysed_title
 from .tokenize import Token, Tokenizer, bounds_of, pieces_of
@@ -13,9 +14,11 @@ from .tokenize import Token, Tokenizer, bounds_of, pieces_of
 class Analyzer:
     """A tokenizer and (optionally) a token cache used together."""
 
-    def __init__(self, tokenizer: Tokenizer | None = None, cache: TokenCache | None = None) -> None:
+    def __init__(self, tokenizer: Tokenizer | None = None, cache: TokenCache | None = None,
+                 matrix_cache: MatrixCache | None = None) -> None:
         self.tokenizer = tokenizer or Tokenizer()
-        self.cache = cache
+        self.cache = cache  # segmentation results (worth it for the jieba engine: see docs/commands/cache.md)
+        self.matrix_cache = matrix_cache  # whole counted corpora, for keywords
 
     def bounds(self, text: str) -> array:
         if self.cache is None:

@@ -3,9 +3,9 @@
 The arithmetic is scikit-learn's (CountVectorizer + TfidfTransformer: columns in sorted term order, smooth IDF
 ``ln((1 + n) / (1 + df)) + 1``, optional sublinear tf ``1 + ln tf``, rows L2-normalised); tests/test_termmatrix.py
 checks the equality. It is built here instead for two reasons: the per-token counting loop then runs in the worker
-processes that segment the documents (``TermCounts.of``), so the main process only maps each document's distinct
-terms to columns; and ``keywords`` and ``similar`` do not pay scikit-learn's import (about 0.8 s on the reference
-machine) on every run.
+processes that segment the documents (``TermCounter``), so the main process only maps each worker's new terms to
+columns and each document's ids through a list; and ``keywords`` and ``similar`` do not pay scikit-learn's import
+(about 0.8 s on the reference machine) on every run.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class TermCounts(NamedTuple):
     must reach ``TermMatrixBuilder.add`` in the order they were made (``map_documents`` keeps input order, and a
     worker takes its chunks in input order)."""
 
-    source: int
+    source: int  # which counter (and so which vocabulary) made it
     new_terms: str | tuple[str, ...]
     ids: array  # array("i"): process-local term ids
     counts: array  # array("i"): one count per id
@@ -62,7 +62,11 @@ class TermCounter:
     process its own, empty vocabulary)."""
 
     def __init__(self) -> None:
+        import secrets
+
         self._vocabulary = _LocalVocabulary()
+        # Names this vocabulary (a copy in another process, or another counter in this one, gets its own).
+        self._source = secrets.randbits(63)
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
@@ -72,8 +76,6 @@ class TermCounter:
 
     def __call__(self, words: Iterable[str], extra: dict[str, float] | None = None) -> TermCounts:
         """The counts of ``words``; ``extra`` (term → added weight) gives weights, for the terms among ``words``."""
-        import os
-
         counted = Counter(words)
         vocabulary = self._vocabulary
         ids = array("i", list(map(vocabulary.__getitem__, counted)))  # from a list: twice as fast as from a map
@@ -86,7 +88,7 @@ class TermCounter:
                 if term in weighted:
                     weighted[term] += value
             weights = array("d", weighted.values())
-        return TermCounts(os.getpid(), _joined(fresh), ids, array("i", list(counted.values())), weights)
+        return TermCounts(self._source, _joined(fresh), ids, array("i", list(counted.values())), weights)
 
 
 class _Vocabulary(dict):
