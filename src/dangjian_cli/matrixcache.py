@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,34 +101,33 @@ class MatrixCache:
         meta = dict(meta, format=FORMAT, key=key)
         if sum(getattr(a, "nbytes", 0) for a in arrays.values()) > MAX_BYTES:
             return
+        from .output import atomic_path
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"),
-                                                    dtype=np.uint8), **arrays)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            with atomic_path(self._path(key)) as tmp, open(tmp, "wb") as fh:
+                np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+                         **arrays)
             self._prune()
         except OSError as exc:
             self.warn(f"corpus matrix cache {self.folder} cannot be written ({exc}); continuing without it")
 
     def _prune(self) -> None:
-        files = sorted(self.folder.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        files = sorted(self._files(), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[KEEP:]:
             try:
                 old.unlink()
             except OSError:
                 pass
 
+    def _files(self) -> list[Path]:
+        """The stored matrices (not another process's file being written, whose name starts with a dot)."""
+        if not self.folder.is_dir():
+            return []
+        return [p for p in self.folder.glob("*.npz") if not p.name.startswith(".")]
+
     def info(self) -> dict[str, object]:
-        files = list(self.folder.glob("*.npz")) if self.folder.is_dir() else []
+        files = self._files()
         return {"matrices": len(files), "matrix_bytes": sum(f.stat().st_size for f in files)}
 
     def clear(self) -> None:
