@@ -15,7 +15,7 @@ _LAZY = {
     "Document": "corpus", "LoaderOptions": "corpus", "CorpusReader": "corpus", "iter_documents": "corpus",
     "load_documents": "corpus", "default_corpus_paths": "corpus",
     "Tokenizer": "tokenize", "TokenizerConfig": "tokenize", "Token": "tokenize",
-    "Analyzer": "pipeline", "TokenCache": "cache",
+    "Analyzer": "pipeline", "make_analyzer": "pipeline", "TokenCache": "cache", "MatrixCache": "matrixcache",
     "Lexicon": "lexicon", "load_lexicon": "lexicon",
     "Table": "output", "Environment": "output",
     "DangjianError": "errors", "UsageError": "errors", "InputError": "errors", "EmptyCorpusError": "errors",

@@ -265,47 +265,20 @@ class _Progressing:
     def __iter__(self) -> Any:
         return self.env.progress(iter(self.corpus))
 
-    # What parallel.map_documents needs to hand documents to worker processes.
+    # What parallel.map_documents needs to hand documents to worker processes, with progress too.
     def records(self) -> Any:
         return self.env.progress(self.corpus.records())
 
-    @property
-    def maker(self) -> Any:
-        return self.corpus.maker
-
-    @property
-    def options(self) -> Any:
-        return self.corpus.options
-
-    # What the corpus matrix cache needs to key the input and replay its warnings.
-    def sources(self) -> Any:
-        return self.corpus.sources()
-
-    @property
-    def boilerplate(self) -> Any:
-        return self.corpus.boilerplate
-
-    @property
-    def warn(self) -> Any:
-        return self.corpus.warn
-
-    @warn.setter
-    def warn(self, value: Any) -> None:
-        self.corpus.warn = value
+    def __getattr__(self, name: str) -> Any:
+        # Everything else (maker, options, sources, warnings, warn…) is the reader's own.
+        return getattr(self.corpus, name)
 
 
 def analyzer(tokenizer: Any, env: Any) -> Any:
-    from .cache import TokenCache, cache_dir
-    from .matrixcache import FOLDER, MatrixCache
-    from .pipeline import Analyzer
-    from .tokenize import Tokenizer
+    from .pipeline import make_analyzer
 
     config, use_cache = tokenizer
-    # Segmentation is cached for the jieba engine only: rjieba cuts a text about as fast as its cut positions are read
-    # back and applied, and writing them costs a cold run a quarter of its time (docs/commands/cache.md).
-    tokens = TokenCache(warn=env.warn) if use_cache and config.engine == "jieba" else None
-    matrices = MatrixCache(cache_dir() / FOLDER, env.warn) if use_cache else None
-    return Analyzer(Tokenizer(config), tokens, matrices)
+    return make_analyzer(config, use_cache, env.warn)
 
 
 def emit(table: Any, out: OutputOptions, env: Any) -> None:
@@ -867,7 +840,9 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("info")
 def cache_info() -> None:
-    """Where the token cache is, how many documents it holds, its size, and the corpus matrices kept beside it."""
+    """Where the token cache is, how many documents it holds, its size, and the corpus matrices kept beside it.
+
+    Example: dangjian cache info"""
     from .cache import TokenCache
     from .matrixcache import FOLDER, MatrixCache
 
@@ -878,7 +853,9 @@ def cache_info() -> None:
 
 @cache_app.command("clear")
 def cache_clear() -> None:
-    """Delete the token cache and the corpus matrices."""
+    """Delete the token cache and the corpus matrices.
+
+    Example: dangjian cache clear"""
     from .cache import TokenCache
     from .matrixcache import FOLDER, MatrixCache
 

@@ -114,6 +114,7 @@ class CorpusReader:
         self.paths = list(paths)
         self.options = options or LoaderOptions()
         self.warn = warn or (lambda message: print(f"dangjian: warning: {message}", file=sys.stderr))
+        self.warnings: list[str] = []  # every warning given, in order (a cached result says them again)
         self._stdin = stdin
         self._stdin_cache: bytes | None = None
         self.boilerplate: BoilerplatePatterns | None = (
@@ -148,10 +149,14 @@ class CorpusReader:
                 self._problem(p, "no such file or folder", "check the path")
         return out
 
+    def _say(self, message: str) -> None:
+        self.warnings.append(message)
+        self.warn(message)
+
     def _problem(self, path: str, message: str, hint: str | None = None) -> None:
         if self.options.skip_errors:
             self.skipped += 1
-            self.warn(f"{path}: {message}; skipped")
+            self._say(f"{path}: {message}; skipped")
             return
         raise InputError(path, message, hint or "pass --skip-errors to skip it")
 
@@ -178,7 +183,7 @@ class CorpusReader:
                 if not self.options.skip_errors:
                     raise
                 self.skipped += 1
-                self.warn(f"{exc.one_line()}; skipped")
+                self._say(f"{exc.one_line()}; skipped")
 
     def _open_bytes(self, path: str, gz: bool) -> bytes:
         try:
@@ -323,7 +328,7 @@ class CorpusReader:
             raise InputError(where, f"no text field found (fields: {', '.join(map(str, row))})",
                              "name it with --text-field")
         if text is None or not str(text).strip():
-            self.warn(f"{where}: empty text; skipped")
+            self._say(f"{where}: empty text; skipped")
             self.skipped += 1
             return None
         id_key, doc_id = self._field(row, lowered, o.id_field, ID_FIELDS, where, "id")

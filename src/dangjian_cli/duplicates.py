@@ -98,12 +98,6 @@ def compared_code_points(text: str) -> tuple[Any, Any]:
     return cps[positions], positions
 
 
-def compared_text(text: str) -> tuple[str, list[int]]:
-    """The characters compared (word characters only) and the offset of each in ``text``."""
-    cps, positions = compared_code_points(text)
-    return cps.astype("<u4").tobytes().decode("utf-32-le"), positions.tolist()
-
-
 def shingle_hashes(chars: str | Any) -> Any:
     """64-bit hashes of every SHINGLE-character window, in text order (``chars``: a string or its code points)."""
     import numpy as np

@@ -388,12 +388,10 @@ def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettin
     meta: list[tuple[str, str, str]] = []
     originals: dict[int, dict[str, str]] = {}
     textrank_scores: list[dict[str, float]] = []
-    warnings: list[str] = []
     features = KeywordFeatures(analyzer, dataclasses.replace(settings, idf=None))
     builder = TermMatrixBuilder()
-    say = getattr(docs, "warn", None)
-    if say is not None:  # what the reader warns about is kept, to be said again when the matrix is reused
-        docs.warn = lambda message: (warnings.append(message), say(message))  # type: ignore[attr-defined]
+    # What the reader warns about during this pass is kept, to be said again when the matrix is reused.
+    said_before = len(getattr(docs, "warnings", ()))
     try:
         for doc, (counted, forms, ranks) in map_documents(docs, features, analyzer=analyzer, metadata_only=True):
             if forms:
@@ -405,8 +403,7 @@ def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettin
             builder.add(counted)
     finally:
         analyzer.flush()
-        if say is not None:
-            docs.warn = say  # type: ignore[attr-defined]
+    warnings = list(getattr(docs, "warnings", ())[said_before:])
     if not meta:
         raise EmptyCorpusError()
     counts, weighted_tf, vocab, _vocabulary = builder.finish()

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .cache import TokenCache
 from .matrixcache import MatrixCache
 from .corpus import Document
 from .regions import analysed_title
-from .tokenize import Token, Tokenizer, bounds_of, pieces_of
+from .tokenize import Token, Tokenizer, TokenizerConfig, bounds_of, pieces_of
 
 
 class Analyzer:
@@ -20,28 +20,31 @@ class Analyzer:
         self.cache = cache  # segmentation results (worth it for the jieba engine: see docs/commands/cache.md)
         self.matrix_cache = matrix_cache  # whole counted corpora, for keywords
 
-    def bounds(self, text: str) -> array:
+    def _segmented(self, text: str) -> tuple[array | None, list[str] | None]:
+        """(cut positions, None) when the cache has the text; else (what was stored or None, the fresh pieces)."""
         if self.cache is None:
-            return self.tokenizer.segment(text)
+            return None, self.tokenizer.cut(text)
         key = self.cache.key(self.tokenizer.segmentation_key, text)
         found = self.cache.get(key, len(text))
         if found is not None:
-            return found
-        bounds = self.tokenizer.segment(text)
+            return found, None
+        pieces = self.tokenizer.cut(text)
+        bounds = bounds_of(pieces)
         self.cache.put(key, bounds)
-        return bounds
+        return bounds, pieces
+
+    def bounds(self, text: str) -> array:
+        """Cut positions of ``text`` (see ``Tokenizer.segment``), from the cache when it has them."""
+        bounds, pieces = self._segmented(text)
+        return bounds if bounds is not None else bounds_of(pieces or [])
 
     def pieces(self, text: str) -> list[str]:
         """The segmenter's pieces of ``text`` (see ``Tokenizer.cut``), from the cache when it has them."""
-        if self.cache is None:
-            return self.tokenizer.cut(text)
-        key = self.cache.key(self.tokenizer.segmentation_key, text)
-        found = self.cache.get(key, len(text))
-        if found is not None:
-            return list(pieces_of(text, found))
-        pieces = self.tokenizer.cut(text)
-        self.cache.put(key, bounds_of(pieces))
-        return pieces
+        bounds, pieces = self._segmented(text)
+        if pieces is not None:
+            return pieces
+        assert bounds is not None
+        return list(pieces_of(text, bounds))
 
     def words(self, doc: Document | str) -> list[str]:
         text = doc if isinstance(doc, str) else doc.text
@@ -74,3 +77,17 @@ class Analyzer:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+def make_analyzer(config: TokenizerConfig | None = None, use_cache: bool = True,
+                  warn: Callable[[str], None] | None = None) -> Analyzer:
+    """An analyzer with the caches the CLI uses: the corpus matrix cache, and the token cache for the jieba engine
+    only (rjieba cuts a text about as fast as its cut positions are read back and applied, and writing them cost a
+    cold run a quarter of its time: docs/commands/cache.md). ``use_cache=False`` is ``--no-cache``."""
+    from .cache import cache_dir
+    from .matrixcache import FOLDER
+
+    config = config or TokenizerConfig()
+    tokens = TokenCache(warn=warn) if use_cache and config.engine == "jieba" else None
+    matrices = MatrixCache(cache_dir() / FOLDER, warn) if use_cache else None
+    return Analyzer(Tokenizer(config), tokens, matrices)
