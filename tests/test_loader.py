@@ -201,3 +201,38 @@ def test_iteration_streams(tmp_path):
     with pytest.raises(InputError, match=r"big.jsonl:2001"):
         for _ in it:
             pass
+
+
+def test_rows_of_one_file_may_have_different_fields(tmp_path):
+    """Which field is the text, title or date is decided once per set of field names, so rows that differ in their
+    fields each get their own."""
+    rows = [{"id": "a", "title": "甲", "text": "党史学习教育。"},
+            {"id": "b", "content": "两学一做学习教育。", "date": "2016-05-01"},
+            {"text": "主题教育。", "title": "丙", "province": "浙江"},
+            {"id": "d", "title": "丁", "text": "  "},
+            {"id": "e", "title": "戊", "text": "不忘初心、牢记使命。"}]
+    jl = tmp_path / "mixed.jsonl"
+    jl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    warnings: list[str] = []
+    docs = load_documents([str(jl)], warn=warnings.append)
+    assert [(d.id, d.title, d.date, d.text, d.fields) for d in docs] == [
+        ("a", "甲", "", "党史学习教育。", {}),
+        ("b", "", "2016-05-01", "两学一做学习教育。", {}),
+        ("mixed:3", "丙", "", "主题教育。", {"province": "浙江"}),
+        ("e", "戊", "", "不忘初心、牢记使命。", {})]
+    assert warnings == [f"{jl}:4: empty text; skipped"]
+
+
+def test_debris_lines_inline_debris_and_tail_are_removed_with_offsets():
+    """Debris lines go with their line break, inline debris inside a kept line, and everything from a tail line
+    ("相关新闻：") on; the first and the last line (no line break after it) are tested like any other."""
+    from dangjian_cli.normalize import load_boilerplate, normalize
+
+    raw = ("两学一做学习教育在全市展开。\n责任编辑：张三\n各级党组织认真学习党章党规（责编：李四）并召开专题会议。\n  \n"
+           "相关新闻：\n不该出现的链接文字")
+    n = normalize(raw, load_boilerplate())
+    assert n.text == "两学一做学习教育在全市展开。\n各级党组织认真学习党章党规并召开专题会议。"
+    assert raw[n.offsets.to_original(15):].startswith("各级党组织")
+    assert raw[n.offsets.to_original(28):].startswith("并召开专题会议")
+    assert normalize("分享到：微博 微信\n正文一段。", load_boilerplate()).text == "正文一段。"
+    assert normalize("正文。\n图：党员学习现场", load_boilerplate()).text == "正文。"

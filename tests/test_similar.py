@@ -161,3 +161,41 @@ def test_a_short_article_copied_into_a_long_one_is_a_copy(tmp_path):
     rows = _rows(run_cli("duplicates", str(tmp_path), "--pairs", "-f", "jsonl").stdout)
     assert len(rows) == 1
     assert rows[0]["containment"] == 1.0 and rows[0]["jaccard"] < 0.2
+
+
+def test_fingerprints_do_not_depend_on_the_batch():
+    """A batch of documents is fingerprinted at once (numpy over the concatenated texts): each document's shingles,
+    distinct hashes, inverse and band keys are what it gets alone, whatever stands before or after it (empty and
+    very short texts, a character beyond the BMP, and a lone surrogate included)."""
+    import numpy as np
+
+    from dangjian_cli.duplicates import fingerprint_batch
+
+    texts = [seed(k).read_text(encoding="utf-8") for k in range(5)]
+    texts[2:2] = ["", "短文", "党建𠀀工作" * 30, "\ud800" + texts[0][:300]]
+    together = fingerprint_batch(texts, keep_positions=True)
+    for k, text in enumerate(texts):
+        alone = fingerprint_batch([text], keep_positions=True)
+        for name in ("unique", "inverse", "keys"):
+            at = getattr(together, f"{name}_at")
+            assert np.array_equal(getattr(together, name)[at[k]:at[k + 1]], getattr(alone, name)), (k, name)
+        assert together.chars[k] == alone.chars[0] and together.positions[k] == alone.positions[0]
+    assert together.chars[2] == 0 and len(together.keys) > 0
+    assert fingerprint_batch(["党建𠀀工作"]).chars[0] == 5  # 𠀀 (U+20000) is a word character too
+
+
+def test_repeated_values_are_exact_when_high_bits_agree():
+    """Values shared between documents are found by sorting them with their index in the low bits: values that
+    differ only in those bits must not count as repeated."""
+    import numpy as np
+
+    from dangjian_cli.duplicates import _repeated
+
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64)
+    values[100:200] = values[0:100]  # repeated
+    values[300:400] = values[200:300] ^ np.uint64(1)  # same high bits, different values
+    values[400:450] = (values[450:500] >> np.uint64(24)) << np.uint64(24)  # likewise, low bits cleared
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    assert np.array_equal(_repeated(values), counts[inverse] > 1)
+    assert _repeated(values)[:200].all() and not _repeated(values)[200:400].any()

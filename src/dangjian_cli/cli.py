@@ -866,4 +866,7 @@ def cache_clear() -> None:
 
 
 def main() -> None:
+    from .parallel import tune_allocator
+
+    tune_allocator()
     app()

@@ -122,6 +122,7 @@ class CorpusReader:
         )
         self.maker = DocumentMaker(self.boilerplate)
         self.skipped = 0
+        self._row_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     # -- sources -------------------------------------------------------------------------------------------------
     def sources(self) -> list[str]:
@@ -321,24 +322,23 @@ class CorpusReader:
 
     def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | None:
         where = f"{path}:{n}"
-        o = self.options
-        lowered = {str(k).lower(): k for k in row}
-        text_key, text = self._field(row, lowered, o.text_field, TEXT_FIELDS, where, "text")
-        if text_key is None:
-            raise InputError(where, f"no text field found (fields: {', '.join(map(str, row))})",
-                             "name it with --text-field")
+        # Rows of one file mostly share their fields: which field is the text, id, title… is decided once per set
+        # of field names.
+        shape = tuple(row)
+        keys = self._row_keys.get(shape)
+        if keys is None:
+            keys = self._row_keys[shape] = self._keys_of(row, where)
+        text_key, id_key, title_key, date_key, source_key, author_key, extra_keys = keys
+        text = row[text_key]
         if text is None or not str(text).strip():
             self._say(f"{where}: empty text; skipped")
             self.skipped += 1
             return None
-        id_key, doc_id = self._field(row, lowered, o.id_field, ID_FIELDS, where, "id")
-        title_key, title = self._field(row, lowered, o.title_field, TITLE_FIELDS, where, "title")
-        date_key, date = self._field(row, lowered, o.date_field, DATE_FIELDS, where, "date")
-        source_key, source = self._field(row, lowered, o.source_field, SOURCE_FIELDS, where, "source")
-        author_key, author = self._field(row, lowered, None, AUTHOR_FIELDS, where, "author")
-        used = {text_key, id_key, title_key, date_key, source_key, author_key}
-        extra = {k: v for k, v in row.items() if k not in used}
-        stem = _stem(path)
+        doc_id = row[id_key] if id_key is not None else None
+        title = row[title_key] if title_key is not None else None
+        date = row[date_key] if date_key is not None else None
+        source = row[source_key] if source_key is not None else None
+        author = row[author_key] if author_key is not None else None
         meta = {
             "title": "" if title is None else str(title).strip(),
             "date": metadata.normalize_date(date),
@@ -346,8 +346,26 @@ class CorpusReader:
             "source": "" if source is None else str(source).strip(),
             "author": "" if author is None else str(author).strip(),
         }
-        ident = str(doc_id) if doc_id not in (None, "") else f"{stem}:{n}"
+        ident = str(doc_id) if doc_id not in (None, "") else f"{_stem(path)}:{n}"
+        extra = {k: row[k] for k in extra_keys}
         return RawRecord(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
+
+    def _keys_of(self, row: dict[str, Any], where: str) -> tuple[Any, ...]:
+        """The fields of a row that hold the text, id, title, date, source and author (None: absent), and the
+        others."""
+        o = self.options
+        lowered = {str(k).lower(): k for k in row}
+        text_key, _ = self._field(row, lowered, o.text_field, TEXT_FIELDS, where, "text")
+        if text_key is None:
+            raise InputError(where, f"no text field found (fields: {', '.join(map(str, row))})",
+                             "name it with --text-field")
+        id_key, _ = self._field(row, lowered, o.id_field, ID_FIELDS, where, "id")
+        title_key, _ = self._field(row, lowered, o.title_field, TITLE_FIELDS, where, "title")
+        date_key, _ = self._field(row, lowered, o.date_field, DATE_FIELDS, where, "date")
+        source_key, _ = self._field(row, lowered, o.source_field, SOURCE_FIELDS, where, "source")
+        author_key, _ = self._field(row, lowered, None, AUTHOR_FIELDS, where, "author")
+        used = {text_key, id_key, title_key, date_key, source_key, author_key}
+        return (text_key, id_key, title_key, date_key, source_key, author_key, tuple(k for k in row if k not in used))
 
 
 @lru_cache(maxsize=64)

@@ -36,7 +36,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
-from .parallel import map_documents
+from .parallel import map_batches
 
 SHINGLE = 5
 WINDOW = 200
@@ -85,37 +85,6 @@ def _word_table() -> Any:
     return np.fromiter((_KEEP.match(chr(c)) is not None for c in range(0x10000)), dtype=bool, count=0x10000)
 
 
-def compared_code_points(text: str) -> tuple[Any, Any]:
-    """The code points compared (word characters only) and the offset of each in ``text``."""
-    import numpy as np
-
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if len(cps) and int(cps.max()) >= 0x10000:  # beyond the table: ask the regex for each character
-        keep = np.fromiter((_KEEP.match(ch) is not None for ch in text), dtype=bool, count=len(text))
-    else:
-        keep = _word_table()[cps]
-    positions = np.nonzero(keep)[0]
-    return cps[positions], positions
-
-
-def shingle_hashes(chars: str | Any) -> Any:
-    """64-bit hashes of every SHINGLE-character window, in text order (``chars``: a string or its code points)."""
-    import numpy as np
-
-    if isinstance(chars, str):
-        chars = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
-    n = len(chars) - SHINGLE + 1
-    if n <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    cps = chars.astype(np.uint64)
-    h = np.zeros(n, dtype=np.uint64)
-    base = np.uint64(1000003)
-    with np.errstate(over="ignore"):
-        for j in range(SHINGLE):
-            h = h * base + cps[j:j + n]
-        return _mix(h)
-
-
 def window_starts(n: int) -> list[int]:
     """Starts of the WINDOW-shingle windows over ``n`` shingles: every STRIDE, and one ending at the last."""
     starts = list(range(0, max(n - WINDOW, 0) + 1, STRIDE)) or [0]
@@ -124,26 +93,129 @@ def window_starts(n: int) -> list[int]:
     return starts
 
 
-def window_signatures(hashes: Any, a: Any, b: Any) -> Any:
-    """MinHash signatures (rows: windows) of the sampled shingles of each WINDOW-character window; windows with
-    fewer than three sampled shingles are left out (they say nothing)."""
+def _offsets(sizes: Any) -> Any:
+    """[0, s0, s0+s1, …]: where each of consecutive parts of the given sizes starts, and the end."""
     import numpy as np
 
-    starts = np.asarray(window_starts(len(hashes)), dtype=np.int64)
-    pos = np.nonzero((hashes % np.uint64(SAMPLE)) == 0)[0]
-    if len(pos) == 0:
-        return np.zeros((0, NUM_PERM), dtype=np.uint64)
+    out = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out[1:])
+    return out
+
+
+def _distinct_per_part(values: Any, offsets: Any) -> tuple[Any, Any, Any]:
+    """``np.unique(part, return_inverse=True)`` of every part of ``values`` (``offsets``: where each part starts,
+    and the end), at once: the parts' distinct values, sorted, concatenated; where each part's start among them;
+    and for each value its index among its part's distinct values."""
+    import numpy as np
+
+    # One small sort per part: faster than one sort of everything by (part, value) (numpy's lexsort).
+    bounds = offsets.tolist()
+    order = np.concatenate([np.argsort(values[lo:hi]) + lo for lo, hi in zip(bounds, bounds[1:])] or
+                           [np.zeros(0, dtype=np.int64)])
+    ranked = values[order]
+    new = np.ones(len(values), dtype=bool)
+    new[1:] = ranked[1:] != ranked[:-1]
+    new[offsets[:-1][offsets[:-1] < len(values)]] = True  # each part starts afresh
+    distinct = ranked[new]
+    running = np.zeros(len(values) + 1, dtype=np.int64)  # first occurrences before each place
+    np.cumsum(new, out=running[1:])
+    index = np.empty(len(values), dtype=np.int64)
+    index[order] = running[1:] - 1
+    distinct_at = running[offsets]
+    index -= np.repeat(distinct_at[:-1], np.diff(offsets))
+    return distinct, distinct_at, index
+
+
+@dataclass
+class FingerprintBatch:
+    """What copy detection keeps of a batch of documents, each document's part found through an offsets array
+    (made in worker processes with ``--jobs``; a few arrays per batch travel faster than objects per document)."""
+
+    unique: Any  # per document, its distinct shingle hashes, sorted
+    unique_at: Any  # offsets into ``unique``
+    inverse: Any  # int32, per document in text order: the index of each shingle's hash among the document's unique
+    inverse_at: Any  # offsets into ``inverse``
+    keys: Any  # per document, its distinct LSH band keys
+    keys_at: Any
+    chars: Any  # per document, characters compared
+    positions: list[list[int]] | None = None  # per document, offsets of the compared characters (passages)
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+
+def fingerprint_batch(texts: list[str], keep_positions: bool = False) -> FingerprintBatch:
+    """Fingerprints of normalised texts, computed on all of them at once (numpy calls cost the same for one short
+    article as for sixty-four): word characters kept, SHINGLE-character shingles hashed (a polynomial over the code
+    points, then a 64-bit mixer), MinHash signatures of each WINDOW-shingle window over the 1-in-SAMPLE sampled
+    shingles, and LSH band keys. A document's fingerprint does not depend on the others of its batch."""
+    import numpy as np
+
+    m = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=m)
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    keep = _word_table()[np.minimum(cps, 0xFFFF)]
+    beyond = np.flatnonzero(cps >= 0x10000)  # outside the table: ask the regex
+    if len(beyond):
+        keep[beyond] = [_KEEP.match(chr(c)) is not None for c in cps[beyond].tolist()]
+    kept_at = np.flatnonzero(keep)
+    text_at = _offsets(lengths)
+    chars = np.diff(np.searchsorted(kept_at, text_at))  # characters compared per document
+    chars_at = _offsets(chars)
+    codes = cps[kept_at].astype(np.uint64)
+    positions = None
+    if keep_positions:
+        local = kept_at - np.repeat(text_at[:-1], chars)
+        positions = [local[chars_at[k]:chars_at[k + 1]].tolist() for k in range(m)]
+
+    # Shingles of each document (none across a boundary): the ones starting at least SHINGLE-1 before its end.
+    per_doc = np.maximum(chars - (SHINGLE - 1), 0)
+    n_all = max(len(codes) - SHINGLE + 1, 0)
+    hashes = np.zeros(n_all, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        perm = hashes[pos][:, None] * a[None, :] + b[None, :]  # (sampled shingles, permutations)
-    lo = np.searchsorted(pos, starts)
-    hi = np.searchsorted(pos, starts + WINDOW)
+        base = np.uint64(1000003)
+        for j in range(SHINGLE):
+            hashes = hashes * base + codes[j:j + n_all]
+        hashes = _mix(hashes)
+    shingle_at = _offsets(per_doc)
+    # Shingle i of document k starts at chars_at[k] + i in the batch.
+    hashes = hashes[np.arange(shingle_at[-1]) + np.repeat(chars_at[:-1] - shingle_at[:-1], per_doc)]
+    unique, unique_at, inverse = _distinct_per_part(hashes, shingle_at)
+
+    keys, keys_at = _band_keys(hashes, shingle_at, m)
+    return FingerprintBatch(unique, unique_at, inverse.astype(np.int32), shingle_at, keys, keys_at, chars,
+                            positions)
+
+
+def _band_keys(hashes: Any, shingle_at: Any, m: int) -> tuple[Any, Any]:
+    """Each document's distinct LSH band keys (and their offsets): MinHash signatures (64 permutations of the
+    sampled shingles) of its windows with at least three sampled shingles, 16 bands of 4 rows, each band's rows
+    and number hashed together. Two documents sharing a key are candidates (a rare hash collision only adds a
+    candidate, which verification then rejects)."""
+    import numpy as np
+
+    a, b = _params()
+    # Windows of every document, as [lo, hi) in the shingles of the batch (a window never crosses its document).
+    w_doc, w_lo, w_hi = [], [], []
+    for k in range(m):
+        first, n = int(shingle_at[k]), int(shingle_at[k + 1] - shingle_at[k])
+        starts = window_starts(n)
+        w_doc.extend([k] * len(starts))
+        w_lo.extend(first + s for s in starts)
+        w_hi.extend(first + min(s + WINDOW, n) for s in starts)
+    sampled = np.flatnonzero((hashes % np.uint64(SAMPLE)) == 0)
+    lo = np.searchsorted(sampled, np.asarray(w_lo, dtype=np.int64))
+    hi = np.searchsorted(sampled, np.asarray(w_hi, dtype=np.int64))
     valid = (hi - lo) >= 3
-    lo, hi = lo[valid], hi[valid]
+    lo, hi, owner = lo[valid], hi[valid], np.asarray(w_doc, dtype=np.int64)[valid]
     if len(lo) == 0:
-        return np.zeros((0, NUM_PERM), dtype=np.uint64)
-    # The minimum over rows lo..hi-1 of each window, by reduceat over the sorted, distinct cut points.
+        return np.zeros(0, dtype=np.uint64), np.zeros(m + 1, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        perm = hashes[sampled][:, None] * a[None, :] + b[None, :]  # (sampled shingles, permutations)
+    # The minimum over rows lo..hi-1 of each window, by reduceat over the sorted, distinct cut points: every
+    # window's end is a cut (or the end of all), so no piece spans two windows' documents.
     cuts = np.unique(np.concatenate([lo, hi]))
-    cuts = cuts[cuts < len(pos)]
+    cuts = cuts[cuts < len(sampled)]
     piece_min = np.minimum.reduceat(perm, cuts, axis=0)  # piece k covers cuts[k] .. cuts[k+1]-1
     first = np.searchsorted(cuts, lo)
     last = np.searchsorted(cuts, hi)  # pieces first .. last-1 make the window
@@ -152,24 +224,16 @@ def window_signatures(hashes: Any, a: Any, b: Any) -> Any:
     for extra in range(1, int(span.max())):  # windows of more than one piece (a few pieces at most)
         more = span > extra
         sigs[more] = np.minimum(sigs[more], piece_min[first[more] + extra])
-    return sigs
-
-
-def band_keys(sigs: Any) -> Any:
-    """One 64-bit key per (window, band): the band's rows and the band's number hashed together; distinct keys of
-    a document. Two documents sharing a key are candidates (a rare hash collision only adds a candidate, which
-    verification then rejects)."""
-    import numpy as np
-
-    if len(sigs) == 0:
-        return np.zeros(0, dtype=np.uint64)
     rows = sigs.reshape(len(sigs), BANDS, ROWS)
+    multipliers = _band_multipliers()
     with np.errstate(over="ignore"):
         # A different odd multiplier for each (band, row): the rows' values are MinHash minima, already mixed.
-        keys = _band_multipliers()[None, :, 0] * rows[:, :, 0]
+        keys = multipliers[None, :, 0] * rows[:, :, 0]
         for r in range(1, ROWS):
-            keys = (keys ^ (keys >> np.uint64(29))) + _band_multipliers()[None, :, r] * rows[:, :, r]
-        return np.unique(_mix(keys))
+            keys = (keys ^ (keys >> np.uint64(29))) + multipliers[None, :, r] * rows[:, :, r]
+        keys = _mix(keys).ravel()
+    distinct, offsets, _index = _distinct_per_part(keys, _offsets(np.bincount(owner, minlength=m) * BANDS))
+    return distinct, offsets
 
 
 @lru_cache(maxsize=1)
@@ -180,32 +244,14 @@ def _band_multipliers() -> Any:
     return rng.integers(1, 2**63 - 1, size=(BANDS, ROWS), dtype=np.uint64) | np.uint64(1)
 
 
-@dataclass
-class Fingerprint:
-    """What copy detection keeps of a document (made in worker processes with ``--jobs``)."""
-
-    unique: Any  # sorted distinct shingle hashes
-    inverse: Any  # int32, in text order: the position in ``unique`` of each shingle's hash
-    keys: Any  # distinct LSH band keys
-    chars: int  # characters compared
-    positions: list[int] | None = None  # offsets of the compared characters in the normalised text (passages)
-
-
 class Fingerprinter:
-    """Document → Fingerprint; picklable."""
+    """Batch of documents → FingerprintBatch; picklable."""
 
     def __init__(self, keep_positions: bool = False) -> None:
         self.keep_positions = keep_positions
 
-    def __call__(self, doc: Document) -> Fingerprint:
-        import numpy as np
-
-        a, b = _params()
-        cps, positions = compared_code_points(doc.text)
-        h = shingle_hashes(cps)
-        unique, inverse = np.unique(h, return_inverse=True)
-        return Fingerprint(unique, inverse.astype(np.int32), band_keys(window_signatures(h, a, b)), len(cps),
-                           positions.tolist() if self.keep_positions else None)
+    def __call__(self, docs: list[Document]) -> FingerprintBatch:
+        return fingerprint_batch([d.text for d in docs], self.keep_positions)
 
 
 @dataclass
@@ -249,10 +295,13 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
         raise UsageError("--passages must be ≥ 0")
     items: list[_Doc] = []
     keys: list[Any] = []
-    for doc, fp in map_documents(docs, Fingerprinter(keep_positions=bool(passages)), metadata_only=not passages):
-        items.append(_Doc(doc.id, doc.title, doc.date, fp.unique, fp.inverse, fp.chars,
-                          doc if passages else None, fp.positions))
-        keys.append(fp.keys)
+    for batch, fp in map_batches(docs, Fingerprinter(keep_positions=bool(passages)), metadata_only=not passages):
+        u, i, k = fp.unique_at.tolist(), fp.inverse_at.tolist(), fp.keys_at.tolist()
+        for n, (doc, chars) in enumerate(zip(batch, fp.chars.tolist())):
+            # Views into the batch's arrays: no copy per document.
+            items.append(_Doc(doc.id, doc.title, doc.date, fp.unique[u[n]:u[n + 1]], fp.inverse[i[n]:i[n + 1]],
+                              chars, doc if passages else None, fp.positions[n] if fp.positions else None))
+            keys.append(fp.keys[k[n]:k[n + 1]])
     if not items:
         raise EmptyCorpusError()
     candidates = _candidates(keys)
@@ -324,18 +373,8 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
     """Exact corpus-wide copy share per document, and its verified copy partners."""
     import numpy as np
 
-    empty_u, empty_i = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    # A document's distinct hashes are distinct, so a value standing twice in the concatenation is in two documents.
-    every = np.concatenate([d.unique for d in items]) if items else empty_u
-    order = np.argsort(every)
-    ranked = every[order]
-    again = ranked[1:] == ranked[:-1]
-    shared_ranked = np.zeros(len(every), dtype=bool)
-    shared_ranked[1:] |= again
-    shared_ranked[:-1] |= again
-    shared = np.empty(len(every), dtype=bool)
-    shared[order] = shared_ranked
-    del every, order, ranked, again, shared_ranked
+    empty_i = np.zeros(0, dtype=np.int64)
+    shared = _repeated(np.concatenate([d.unique for d in items]) if items else np.zeros(0, dtype=np.uint64))
     # Each shingle in text order, through its document's inverse, to its flag; then the characters each shared
     # shingle covers (a shingle at i covers characters i … i+SHINGLE-1), all documents in one array of characters.
     n_unique = np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items))
@@ -361,6 +400,41 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
         partners[i].append(items[j].id)
         partners[j].append(items[i].id)
     return shares, ["|".join(sorted(p)) for p in partners]
+
+
+def _repeated(values: Any) -> Any:
+    """For each of ``values`` (uint64), whether it stands more than once: a document's distinct hashes are
+    distinct, so in the concatenation of all documents' a value standing twice is in two documents.
+
+    numpy sorts values several times faster than it argsorts them, so the values are sorted with their index packed
+    into their low bits (the high bits of the value kept): equal values become neighbours, and so do a few unequal
+    ones whose high bits agree; those candidates are then told apart on their full values (an argsort of few)."""
+    import numpy as np
+
+    n = len(values)
+    flags = np.zeros(n, dtype=bool)
+    if n < 2:
+        return flags
+    index_bits = max(24, int(n - 1).bit_length())
+    shift = np.uint64(index_bits)
+    packed = np.sort(((values >> shift) << shift) | np.arange(n, dtype=np.uint64))
+    high = packed >> shift
+    near = high[1:] == high[:-1]
+    candidate = np.zeros(n, dtype=bool)
+    candidate[1:] |= near
+    candidate[:-1] |= near
+    del high, near
+    at = (packed[candidate] & np.uint64((1 << index_bits) - 1)).astype(np.int64)
+    del packed, candidate
+    full = values[at]
+    order = np.argsort(full)
+    ranked = full[order]
+    same = ranked[1:] == ranked[:-1]
+    repeated = np.zeros(len(at), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    flags[at[order[repeated]]] = True
+    return flags
 
 
 def _clusters(items: list[_Doc], verified: dict[tuple[int, int], tuple[float, float]], shares: list[float]

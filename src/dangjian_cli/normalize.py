@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cached_property, lru_cache
+from itertools import accumulate, compress
 
 from .resources import DataFile, package_file, user_file
 
@@ -109,41 +111,97 @@ class BoilerplatePatterns:
 
     def is_tail_line(self, line: str) -> bool:
         s = line.strip()
-        return bool(s) and any(p.fullmatch(s) for p in self.tail_patterns)
+        return bool(s) and self._tail_test is not None and self._tail_test(s) is not None
 
     def is_debris_line(self, line: str) -> bool:
         s = line.strip()
-        if not s:
-            return False
-        combined = self._combined_lines
-        if combined is not None:
-            return combined.fullmatch(s) is not None
-        return any(p.fullmatch(s) for p in self.line_patterns)
+        return bool(s) and self._debris_test is not None and self._debris_test(s) is not None
+
+    def __getstate__(self) -> dict:
+        # Compiled line tests are made again where they are used (a worker process), not pickled.
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     def inline_patterns_in(self, text: str) -> tuple[re.Pattern[str], ...]:
         """The inline patterns that may match some line of ``text``. A pattern without anchors or look-behind that
         matches inside a line also matches the whole text, so one search of the whole text rules most out."""
-        scannable = self._scannable_inline
-        return tuple(p for p in self.inline_patterns if p not in scannable or p.search(text))
+        return tuple(p for p, scannable in self._inline_scannable if not scannable or p.search(text))
+
+    def debris_spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans of ``text`` to delete, in order: debris lines (with their line break), inline debris, and
+        everything from the first tail line on. Each line is tested as ``is_tail_line`` and ``is_debris_line`` do;
+        the tests run over all lines through ``map`` because a Python loop over every line cost more than the
+        matching itself."""
+        lines = text.split("\n")
+        stripped = list(map(str.strip, lines))
+        n = len(lines)
+        tail = self._tail_test
+        if tail is not None:
+            n = next((i for i in compress(range(n), map(tail, stripped)) if stripped[i]), n)
+        debris = self._debris_test
+        hits = [] if debris is None else [i for i in compress(range(n), map(debris, stripped[:n])) if stripped[i]]
+        before = list(accumulate(map(len, lines), initial=0))  # characters before line i, line breaks not counted
+
+        def start(i: int) -> int:
+            return before[i] + i
+
+        def end(i: int) -> int:  # with the line break
+            return min(before[i + 1] + i + 1, len(text))
+
+        inline = self.inline_patterns_in(text)
+        spans: list[tuple[int, int]] = []
+        if not inline:
+            spans = [(start(i), end(i)) for i in hits]
+        else:
+            is_debris = set(hits)
+            for i in range(n):
+                if i in is_debris:
+                    spans.append((start(i), end(i)))
+                    continue
+                a, b = start(i), end(i)
+                line = text[a:b]
+                inner = [(a + x.start(), a + x.end()) for p in inline for x in p.finditer(line) if x.end() > x.start()]
+                if inner:
+                    spans.extend(_merge(sorted(inner)))
+        if n < len(lines):
+            spans.append((start(n), len(text)))
+        return spans
 
     @cached_property
-    def _scannable_inline(self) -> frozenset[re.Pattern[str]]:
+    def _tail_test(self) -> Callable[[str], object] | None:
+        return _line_test(self.tail_patterns, _combine(self.tail_patterns))
+
+    @cached_property
+    def _debris_test(self) -> Callable[[str], object] | None:
+        return _line_test(self.line_patterns, _combine(self.line_patterns))
+
+    @cached_property
+    def _inline_scannable(self) -> tuple[tuple[re.Pattern[str], bool], ...]:
         def anchored(source: str) -> bool:
             return re.search(r"\^|\$|\\[AZbB]|\(\?<", source.replace("[^", "[")) is not None
 
-        return frozenset(p for p in self.inline_patterns if not anchored(p.pattern))
+        return tuple((p, not anchored(p.pattern)) for p in self.inline_patterns)
 
-    @cached_property
-    def _combined_lines(self) -> re.Pattern[str] | None:
-        """All line patterns as one alternation (one regex call per line instead of one per pattern); None when a
-        pattern cannot be combined (a back-reference or an inline flag)."""
-        sources = [p.pattern for p in self.line_patterns]
-        if not sources or any(re.search(r"\\\d|\(\?[aiLmsux]", src) for src in sources):
-            return None
-        try:
-            return re.compile("|".join(f"(?:{src})" for src in sources))
-        except re.error:
-            return None
+
+def _line_test(patterns: tuple[re.Pattern[str], ...], combined: re.Pattern[str] | None
+               ) -> Callable[[str], object] | None:
+    """A function telling whether a stripped line matches one of ``patterns`` in full (None: no patterns)."""
+    if not patterns:
+        return None
+    if combined is not None:
+        return combined.fullmatch
+    return lambda s: next((m for p in patterns if (m := p.fullmatch(s)) is not None), None)
+
+
+def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """Patterns as one alternation (one regex call per line instead of one per pattern); None when a pattern cannot
+    be combined (a back-reference or an inline flag)."""
+    sources = [p.pattern for p in patterns]
+    if not sources or any(re.search(r"\\\d|\(\?[aiLmsux]", src) for src in sources):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{src})" for src in sources))
+    except re.error:
+        return None
 
 
 def load_boilerplate(extra_files: tuple[str, ...] = (), use_default: bool = True) -> BoilerplatePatterns:
@@ -262,24 +320,7 @@ def normalize(raw: str, boilerplate: BoilerplatePatterns | None, script: str | N
     omap = OffsetMap()
 
     if boilerplate is not None:
-        spans: list[tuple[int, int]] = []
-        inline = boilerplate.inline_patterns_in(text)
-        for m in _LINE.finditer(text):
-            line = m.group()
-            if not line:
-                break
-            if boilerplate.is_tail_line(line):
-                spans.append((m.start(), len(text)))
-                break
-            if boilerplate.is_debris_line(line):
-                spans.append((m.start(), m.end()))
-                continue
-            inner: list[tuple[int, int]] = []
-            for p in inline:
-                inner.extend((m.start() + x.start(), m.start() + x.end()) for x in p.finditer(line) if x.end() > x.start())
-            if inner:
-                spans.extend(_merge(sorted(inner)))
-        text, omap = _delete_spans(text, omap, spans)
+        text, omap = _delete_spans(text, omap, boilerplate.debris_spans(text))
 
     # White space: drop spaces at line edges, collapse runs of spaces, then decide each paragraph break.
     spans = []

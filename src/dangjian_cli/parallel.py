@@ -11,16 +11,15 @@ pickled once per worker), and no worker inherits the main process's open files o
 """
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .corpus import Document, RawRecord
 from .errors import DangjianError
-from .normalize import OffsetMap
 
 CHUNK_DOCS = 64  # documents per task: large enough to amortise pickling, small enough to keep workers even
 CHUNK_CHARS = 400_000
@@ -35,6 +34,27 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def tune_allocator() -> None:
+    """Keep freed memory in the process instead of giving it back to the OS at once (glibc only; elsewhere
+    nothing). numpy's large temporaries are otherwise mapped and unmapped on every call, and touching fresh pages
+    cost duplicates about a third of its time in the kernel. Called by the command line and by every worker."""
+    global _TUNED
+    if _TUNED or not sys.platform.startswith("linux"):
+        return
+    _TUNED = True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD: glibc's largest (32 MB on 64-bit)
+        libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD: free memory kept before trimming the heap
+    except (OSError, AttributeError):
+        pass  # not glibc (musl, another libc): its default behaviour
+
+
+_TUNED = False
+
+
 def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | None = None, jobs: int | None = None,
                   analyzer: Any = None, metadata_only: bool = False) -> Iterator[tuple[Document, Any]]:
     """``(doc, func(doc))`` for every document, in input order.
@@ -46,14 +66,55 @@ def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | No
     each chunk. ``metadata_only``: workers send back documents without their texts (``text``, ``original`` and the
     offset map are emptied), for callers that need only ``func``'s result and the metadata; it saves copying every
     text between processes."""
-    records = getattr(docs, "records", None)
-    maker = getattr(docs, "maker", None)
-    if jobs is None:
-        jobs = getattr(getattr(docs, "options", None), "jobs", 1)
-    if jobs <= 1 or records is None or maker is None:
+    head = _parallel_head(docs, jobs)
+    if head is None:
         for doc in docs:
             yield doc, func(doc) if func is not None else None
         return
+    records, maker = head
+    if isinstance(records, list):  # too small for workers
+        for record in records:
+            doc = maker(record)
+            yield doc, func(doc) if func is not None else None
+        return
+    for batch in _pooled(_chunks(records), maker, func, analyzer, _jobs(docs, jobs), _work, metadata_only):
+        yield from batch
+
+
+def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any], jobs: int | None = None,
+                metadata_only: bool = False) -> Iterator[tuple[list[Document], Any]]:
+    """``(batch, func(batch))`` for consecutive batches of documents (at most CHUNK_DOCS documents or CHUNK_CHARS
+    characters each), in input order: for per-document work that is cheaper done on many documents at once (numpy
+    over their concatenated texts). Workers, ``jobs`` and ``metadata_only`` as in ``map_documents``."""
+    head = _parallel_head(docs, jobs)
+    if head is None or isinstance(head[0], list):
+        batch: list[Document] = []
+        chars = 0
+        made = docs if head is None else map(head[1], head[0])
+        for doc in made:
+            batch.append(doc)
+            chars += len(doc.text)
+            if len(batch) >= CHUNK_DOCS or chars >= CHUNK_CHARS:
+                yield batch, func(batch)
+                batch, chars = [], 0
+        if batch:
+            yield batch, func(batch)
+        return
+    records, maker = head
+    yield from _pooled(_chunks(records), maker, func, None, _jobs(docs, jobs), _work_batch, metadata_only)
+
+
+def _jobs(docs: Any, jobs: int | None) -> int:
+    return jobs if jobs is not None else getattr(getattr(docs, "options", None), "jobs", 1)
+
+
+def _parallel_head(docs: Any, jobs: int | None) -> tuple[list[RawRecord] | Iterator[RawRecord], Any] | None:
+    """None when ``docs`` runs in this process (one job, or not a corpus reader); else ``(records, maker)``, with
+    ``records`` a list when the input is too small to be worth starting workers (SERIAL_BELOW)."""
+    records = getattr(docs, "records", None)
+    maker = getattr(docs, "maker", None)
+    if _jobs(docs, jobs) <= 1 or records is None or maker is None:
+        return None
     stream = iter(records())
     head: list[RawRecord] = []
     chars = 0
@@ -61,13 +122,8 @@ def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | No
         head.append(record)
         chars += len(record.raw)
         if len(head) >= SERIAL_BELOW[0] or chars >= SERIAL_BELOW[1]:
-            break
-    else:
-        for record in head:
-            doc = maker(record)
-            yield doc, func(doc) if func is not None else None
-        return
-    yield from _pooled(_chunks(_chain(head, stream)), maker, func, analyzer, jobs, metadata_only)
+            return _chain(head, stream), maker
+    return head, maker
 
 
 def _chain(head: list[RawRecord], rest: Iterator[RawRecord]) -> Iterator[RawRecord]:
@@ -88,8 +144,10 @@ def _chunks(records: Iterator[RawRecord]) -> Iterator[list[RawRecord]]:
         yield chunk
 
 
-def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: Any, jobs: int,
-            metadata_only: bool) -> Iterator[tuple[Document, Any]]:
+def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: Any, jobs: int, work: Any,
+            metadata_only: bool) -> Iterator[Any]:
+    """``work(chunk, metadata_only)`` of each chunk in a worker process, in order (documents received without
+    their texts made into Documents again)."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -101,13 +159,14 @@ def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: 
     # A bounded window of tasks in flight: memory stays flat however long the input is.
     window = 3 * jobs
     pending: deque[Any] = deque()
+    receive = _from_metadata if metadata_only else _as_is
     try:
         for chunk in chunks:
-            pending.append(pool.submit(_work, chunk, metadata_only))
+            pending.append(pool.submit(work, chunk, metadata_only))
             if len(pending) >= window:
-                yield from pending.popleft().result()
+                yield receive(work, pending.popleft().result())
         while pending:
-            yield from pending.popleft().result()
+            yield receive(work, pending.popleft().result())
     except BrokenProcessPool:
         raise DangjianError("a worker process stopped before finishing (out of memory, killed, or a script that "
                             "starts workers outside `if __name__ == \"__main__\":`)",
@@ -121,20 +180,51 @@ _WORKER: tuple[Any, Any, Any] | None = None
 
 def _start_worker(maker: Any, func: Any, analyzer: Any) -> None:
     global _WORKER
+    tune_allocator()
     _WORKER = (maker, func, analyzer)
 
 
-def _work(chunk: list[RawRecord], metadata_only: bool) -> list[tuple[Document, Any]]:
+def _work(chunk: list[RawRecord], metadata_only: bool) -> list[tuple[Any, Any]]:
+    """Per document: (document, func(document))."""
     assert _WORKER is not None
     maker, func, analyzer = _WORKER
-    out = []
+    out: list[tuple[Any, Any]] = []
     for record in chunk:
         doc = maker(record)
         result = func(doc) if func is not None else None
-        if metadata_only:
-            doc = dataclasses.replace(doc, text="", original="", offsets=OffsetMap())
-        out.append((doc, result))
+        # Without its texts a document travels as a plain tuple: pickling dataclasses cost more than the work
+        # of a light command (slogans, corpus) on short items.
+        out.append((_metadata(doc) if metadata_only else doc, result))
     if analyzer is not None:
         analyzer.flush()  # cache entries reach the file before the results are used
     return out
 
+
+def _work_batch(chunk: list[RawRecord], metadata_only: bool) -> tuple[list[Any], Any]:
+    """Per chunk: (its documents, func(documents))."""
+    assert _WORKER is not None
+    maker, func, _analyzer = _WORKER
+    docs = list(map(maker, chunk))
+    result = func(docs)
+    return (list(map(_metadata, docs)) if metadata_only else docs), result
+
+
+def _metadata(doc: Document) -> tuple[Any, ...]:
+    return (doc.id, doc.title, doc.date, doc.source, doc.author, doc.script, doc.encoding, doc.path, doc.fields)
+
+
+def _document(meta: tuple[Any, ...]) -> Document:
+    """A document without its texts (``text``, ``original`` and the offset map empty), from ``_metadata``."""
+    doc_id, title, date, source, author, script, encoding, path, fields = meta
+    return Document(doc_id, "", "", title, date, source, author, script, encoding, path, fields)
+
+
+def _from_metadata(work: Any, result: Any) -> Any:
+    if work is _work_batch:
+        metas, value = result
+        return list(map(_document, metas)), value
+    return [(_document(meta), value) for meta, value in result]
+
+
+def _as_is(work: Any, result: Any) -> Any:
+    return result
