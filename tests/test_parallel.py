@@ -39,10 +39,20 @@ def corpus(tmp_path_factory):
     (["similar", "--all", "-n", "3", "--corpus"], 260 * 3),
     (["duplicates", "--shares"], 260),
     (["duplicates", "--passages", "60"], 1),
+    (["keywords", "-n", "3", "--idf-from", "{corpus}", "--scope", "corpus"], 3),
+    (["keyness", "--group-by", "year", "--target", "2016", "-n", "20", "--min-count", "1"], 20),
+    (["segment"], 260),
+    (["segment", "--offsets", "-f", "jsonl"], 259),
+    (["phrases", "--measure", "llr", "--max-n", "3", "-n", "30"], 30),
+    (["phrases", "--unit", "char", "--group-by", "year", "-n", "5"], 40),
+    (["trends", "两学一做", "党支部", "--by", "year"], 16),
+    (["kwic", "两学一做", "--sort", "right"], 100),
 ])
 def test_jobs_two_gives_the_same_bytes_as_one(corpus, args, rows):
-    one = run_process(*args, str(corpus), "--jobs", "1", "--no-cache" if args[0] in ("keywords", "similar") else "-q")
-    two = run_process(*args, str(corpus), "--jobs", "2", "--no-cache" if args[0] in ("keywords", "similar") else "-q")
+    args = [str(corpus) if a == "{corpus}" else a for a in args]
+    cache = "--no-cache" if args[0] in ("keywords", "similar", "keyness", "segment", "phrases") else "-q"
+    one = run_process(*args, str(corpus), "--jobs", "1", cache)
+    two = run_process(*args, str(corpus), "--jobs", "2", cache)
     assert one.returncode == 0, one.stderr.decode()
     assert two.returncode == 0, two.stderr.decode()
     assert len(one.stdout.splitlines()) >= rows + 1

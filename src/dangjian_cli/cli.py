@@ -388,7 +388,7 @@ def keywords(paths: Optional[list[str]] = PATHS,
                 env.warn(f"{load_idf} was made with other tokenizer settings; its terms may not match")
         elif idf_from:
             idf_docs = reader(idf_from, loader, env)
-            idf = fit_idf((an.article_words(d) for d in idf_docs), source=" ".join(idf_from),
+            idf = fit_idf((words for _, words in an.map_words(idf_docs, article=True)), source=" ".join(idf_from),
                           tokenizer_key=an.tokenizer.segmentation_key)
         settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=parse_pos(pos),
                                    scope=scope, group_by=group_by, keep_script=keep_script, idf=idf, tf=tf,
@@ -424,7 +424,7 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
 
     Example: dangjian keyness seeds/00[0134]* --reference seeds/002* --top 10"""
     from .errors import UsageError
-    from .keyness import COLUMNS, KeynessSettings, count_tokens, keyness as compute, keyness_table_rows, split_counts
+    from .keyness import COLUMNS, KeynessSettings, count_words, keyness as compute, keyness_table_rows, split_counts
     from .output import Table
 
     env = environment(out)
@@ -437,15 +437,15 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
                 raise UsageError("--group-by needs --target VALUE", "name the group to compare with the rest")
             if reference:
                 raise UsageError("--group-by and --reference cannot be used together")
-            tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an.words, group_by, target_value)
+            tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an, group_by, target_value)
             if n_t == 0:
                 raise UsageError(f"no document has {group_by} = {target_value!r}",
                                  "list the values with 'dangjian corpus' or check --target")
         else:
             if not target or not reference:
                 raise UsageError("give TARGET paths and --reference paths, or --group-by FIELD --target VALUE")
-            tgt, n_t = count_tokens(an.words(d) for d in reader(target, loader, env))
-            ref, n_r = count_tokens(an.words(d) for d in reader(reference, loader, env))
+            tgt, n_t = count_words(reader(target, loader, env), an)
+            ref, n_r = count_words(reader(reference, loader, env), an)
             if n_t == 0 or n_r == 0:
                 from .errors import EmptyCorpusError
 

@@ -83,21 +83,32 @@ SEGMENT_TOKEN_COLUMNS = ("id", "tokens")
 
 def segment_rows(docs: Iterable[Document], analyzer: Analyzer, offsets: bool = False,
                  filtered: bool = True) -> Iterator[tuple[Any, ...]]:
-    """``(id, "tok tok …")`` per document, or ``(id, [{token, start, end, original_start, original_end, kind}])``."""
+    """``(id, "tok tok …")`` per document, or ``(id, [{token, start, end, original_start, original_end, kind}])``
+    (segmented in worker processes with ``--jobs``)."""
     any_doc = False
-    for d in docs:
+    for d, tokens in map_documents(docs, _Segmented(analyzer, offsets, filtered), analyzer=analyzer,
+                                   metadata_only=True):
         any_doc = True
-        if not offsets:
-            if filtered:
-                yield (d.id, " ".join(analyzer.words(d)))
-            else:
-                yield (d.id, " ".join(t.surface for t in analyzer.tokens(d, filtered=False) if t.surface.strip()))
-            continue
+        yield (d.id, tokens)
+    if not any_doc:
+        raise EmptyCorpusError()
+
+
+class _Segmented:
+    """One document's tokens as ``segment`` prints them (picklable, for worker processes)."""
+
+    def __init__(self, analyzer: Analyzer, offsets: bool, filtered: bool) -> None:
+        self.analyzer, self.offsets, self.filtered = analyzer, offsets, filtered
+
+    def __call__(self, d: Document) -> Any:
+        analyzer = self.analyzer
+        if not self.offsets:
+            if self.filtered:
+                return " ".join(analyzer.words(d))
+            return " ".join(t.surface for t in analyzer.tokens(d, filtered=False) if t.surface.strip())
         toks = []
-        for t in analyzer.tokens(d, filtered=filtered):
+        for t in analyzer.tokens(d, filtered=self.filtered):
             oa, ob = d.original_span(t.start, t.end)
             toks.append({"token": t.text, "start": t.start, "end": t.end, "original_start": oa,
                          "original_end": ob, "kind": t.kind})
-        yield (d.id, toks)
-    if not any_doc:
-        raise EmptyCorpusError()
+        return toks

@@ -116,28 +116,28 @@ class KeynessSettings:
             raise UsageError("--min-count and --top must be ≥ 0 and --prior-mass > 0")
 
 
-def count_tokens(token_lists: Iterable[list[str]]) -> tuple[Counter[str], int]:
+def count_words(docs: Iterable[Any], analyzer: Any) -> tuple[Counter[str], int]:
+    """Token counts of a corpus and its number of documents (tokenised in worker processes with ``--jobs``)."""
     counts: Counter[str] = Counter()
-    docs = 0
-    for tokens in token_lists:
-        counts.update(tokens)
-        docs += 1
-    return counts, docs
+    n = 0
+    for _doc, words in analyzer.map_words(docs, counted=True):
+        counts.update(words)
+        n += 1
+    return counts, n
 
 
-def split_counts(docs: Iterable[Any], words: Any, field: str, value: str
+def split_counts(docs: Iterable[Any], analyzer: Any, field: str, value: str
                  ) -> tuple[Counter[str], int, Counter[str], int]:
-    """Token counts of the documents whose ``field`` equals ``value`` (target) and of all others (reference);
-    ``words(doc)`` gives a document's tokens."""
+    """Token counts of the documents whose ``field`` equals ``value`` (target) and of all others (reference)."""
     target: Counter[str] = Counter()
     reference: Counter[str] = Counter()
     n_t = n_r = 0
-    for doc in docs:
+    for doc, words in analyzer.map_words(docs, counted=True):
         if doc.get(field) == value:
-            target.update(words(doc))
+            target.update(words)
             n_t += 1
         else:
-            reference.update(words(doc))
+            reference.update(words)
             n_r += 1
     return target, n_t, reference, n_r
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
+from .parallel import map_documents
 from .pipeline import Analyzer
 
 UNITS = ("word", "char")
@@ -112,6 +113,25 @@ def _score(gram: tuple[str, ...], c: int, counts: _Counts, measure: str) -> floa
     return contingency_g2(o11, o12, o21, o22)
 
 
+class _DocumentGrams:
+    """One document's token count, unigram counts and n-gram counts (``lo``…``max_n``, at least bigrams), counted
+    in worker processes with ``--jobs`` (picklable)."""
+
+    def __init__(self, analyzer: Analyzer | None, unit: str, lo: int, max_n: int) -> None:
+        self.analyzer, self.unit, self.lo, self.max_n = analyzer, unit, lo, max_n
+
+    def __call__(self, doc: Document) -> tuple[int, dict[str, int], dict[tuple[str, ...], int]]:
+        tokens = 0
+        unigrams: Counter[str] = Counter()
+        grams: Counter[tuple[str, ...]] = Counter()
+        for run in runs(doc, self.analyzer, self.unit):
+            tokens += len(run)
+            unigrams.update(run)
+            for k in range(max(self.lo, 2), self.max_n + 1):
+                grams.update(tuple(run[i:i + k]) for i in range(len(run) - k + 1))
+        return tokens, dict(unigrams), dict(grams)
+
+
 def count_phrases(docs: Iterable[Document], analyzer: Analyzer | None, settings: PhraseSettings
                   ) -> list[tuple[Any, ...]]:
     """COLUMNS (or GROUP_COLUMNS), the top n-grams of each group by the chosen measure."""
@@ -119,21 +139,16 @@ def count_phrases(docs: Iterable[Document], analyzer: Analyzer | None, settings:
     lo = 1 if s.measure == "llr" else s.min_n  # LLR for trigrams needs the bigram prefixes' counts
     groups: dict[str, _Counts] = defaultdict(lambda: _Counts(Counter(), Counter(), Counter(), 0))
     n = 0
-    for doc in docs:
+    for doc, (tokens, unigrams, grams) in map_documents(docs, _DocumentGrams(analyzer, s.unit, lo, s.max_n),
+                                                        analyzer=analyzer, metadata_only=True):
         n += 1
         g = groups[(doc.get(s.group_by) or "(none)") if s.group_by else ""]
-        seen: set[tuple[str, ...]] = set()
-        for run in runs(doc, analyzer, s.unit):
-            g.tokens += len(run)
-            g.unigrams.update(run)
-            for k in range(max(lo, 2), s.max_n + 1):
-                for i in range(len(run) - k + 1):
-                    gram = tuple(run[i:i + k])
-                    g.grams[gram] += 1
-                    seen.add(gram)
-            if s.min_n == 1:
-                seen.update((w,) for w in run)
-        g.docs.update(seen)
+        g.tokens += tokens
+        g.unigrams.update(unigrams)
+        g.grams.update(grams)
+        g.docs.update(grams.keys())
+        if s.min_n == 1:
+            g.docs.update((w,) for w in unigrams)
     if analyzer is not None:
         analyzer.flush()
     if n == 0:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .cache import TokenCache
 from .matrixcache import MatrixCache
@@ -63,6 +65,15 @@ class Analyzer:
         text = doc if isinstance(doc, str) else doc.text
         return self.tokenizer.tokenize(text, self.bounds(text), filtered=filtered)
 
+    def map_words(self, docs: Iterable[Document], article: bool = False, counted: bool = False
+                  ) -> Iterator[tuple[Document, Any]]:
+        """``(doc, words)`` for every document, in input order: its words (``article``: with a separate title, as
+        ``article_words``), or with ``counted`` a dict word → count. In worker processes when ``docs`` is a corpus
+        reader with ``--jobs`` above 1 (documents come back without their texts)."""
+        from .parallel import map_documents
+
+        return map_documents(docs, _DocumentWords(self, article, counted), analyzer=self, metadata_only=True)
+
     def stream_words(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[str]]]:
         try:
             for doc in docs:
@@ -77,6 +88,17 @@ class Analyzer:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+class _DocumentWords:
+    """A document's words or their counts (picklable: what ``Analyzer.map_words`` runs in worker processes)."""
+
+    def __init__(self, analyzer: Analyzer, article: bool, counted: bool) -> None:
+        self.analyzer, self.article, self.counted = analyzer, article, counted
+
+    def __call__(self, doc: Document) -> Any:
+        words = self.analyzer.article_words(doc) if self.article else self.analyzer.words(doc)
+        return dict(Counter(words)) if self.counted else words
 
 
 def make_analyzer(config: TokenizerConfig | None = None, use_cache: bool = True,

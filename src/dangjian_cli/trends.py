@@ -16,6 +16,7 @@ from typing import Any
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
 from .lexicon import Lexicon, strip_quotes, surface_forms
+from .parallel import map_documents
 from .slogans import per_10k
 
 PERIODS = ("year", "quarter", "month")
@@ -135,6 +136,21 @@ def sparkline(values: list[float]) -> str:
     return "".join(_BARS[min(len(_BARS) - 1, int(v / top * (len(_BARS) - 1) + 0.5))] for v in values)
 
 
+class _PatternCounts:
+    """A document's characters and the (term, count) of each term it has (picklable, for worker processes)."""
+
+    def __init__(self, patterns: list[TermPattern]) -> None:
+        self.patterns = patterns
+
+    def __call__(self, doc: Document) -> tuple[int, list[tuple[str, int]]]:
+        found = []
+        for tp in self.patterns:
+            c = tp.count(doc.text)
+            if c:
+                found.append((tp.term, c))
+        return doc.chars, found
+
+
 def trends(docs: Iterable[Document], patterns: list[TermPattern], by: str = "year") -> TrendResult:
     """Counts and per-10k-character rates of each term per period, in one pass over the corpus."""
     if by not in PERIODS:
@@ -147,17 +163,15 @@ def trends(docs: Iterable[Document], patterns: list[TermPattern], by: str = "yea
     period_chars: Counter = Counter()
     undated = 0
     n = 0
-    for doc in docs:
+    for doc, (chars, found) in map_documents(docs, _PatternCounts(patterns), metadata_only=True):
         n += 1
         p = _period(doc.date, by) or UNDATED
         undated += p == UNDATED
         period_docs[p] += 1
-        period_chars[p] += doc.chars
-        for tp in patterns:
-            c = tp.count(doc.text)
-            if c:
-                counts[(tp.term, p)] += c
-                docs_with[(tp.term, p)] += 1
+        period_chars[p] += chars
+        for term, c in found:
+            counts[(term, p)] += c
+            docs_with[(term, p)] += 1
     if n == 0:
         raise EmptyCorpusError()
     dated = sorted(p for p in period_docs if p != UNDATED)
@@ -171,6 +185,25 @@ def _flat(text: str) -> str:
     return re.sub(r"\s", " ", text)
 
 
+class _Concordance:
+    """A document's concordance lines (offset, left, match, right), from its original text (picklable)."""
+
+    def __init__(self, pattern: TermPattern, window: int) -> None:
+        self.pattern, self.window = pattern, window
+
+    def __call__(self, doc: Document) -> list[tuple[int, str, str, str]]:
+        lines = []
+        window = self.window
+        for m in self.pattern.regex.finditer(doc.text):
+            if m.end() == m.start():
+                continue
+            a, b = doc.original_span(m.start(), m.end())
+            left = doc.original[max(0, a - window):a]
+            right = doc.original[b:b + window]
+            lines.append((a, _flat(left), _flat(doc.original[a:b]), _flat(right)))
+        return lines
+
+
 def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort: str = "doc") -> Iterator[tuple[Any, ...]]:
     """KWIC_COLUMNS. Matching runs on the normalised text; offset, left, match and right come from the original
     text (traditional stays traditional), so ``original[offset:offset + len(match)] == match``."""
@@ -181,15 +214,10 @@ def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort:
 
     def rows() -> Iterator[tuple[Any, ...]]:
         n = 0
-        for doc in docs:
+        for doc, lines in map_documents(docs, _Concordance(pattern, window), metadata_only=True):
             n += 1
-            for m in pattern.regex.finditer(doc.text):
-                if m.end() == m.start():
-                    continue
-                a, b = doc.original_span(m.start(), m.end())
-                left = doc.original[max(0, a - window):a]
-                right = doc.original[b:b + window]
-                yield (doc.id, doc.date, a, _flat(left), _flat(doc.original[a:b]), _flat(right))
+            for line in lines:
+                yield (doc.id, doc.date, *line)
         if n == 0:
             raise EmptyCorpusError()
 
