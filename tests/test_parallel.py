@@ -101,3 +101,40 @@ def test_map_documents_runs_in_workers_in_input_order(corpus):
     # Small inputs stay in this process.
     small = CorpusReader([str(seed(0))], LoaderOptions(jobs=2))
     assert [pid for _, pid in map_documents(small, _worker_pid)] == [os.getpid()]
+
+
+@pytest.fixture(scope="module")
+def flawed(corpus, tmp_path_factory):
+    """Two JSON Lines files parsed in the workers: the first has rows with empty text and, at row 250, a line that
+    is not JSON (rows after it are never read by one process); the second is sound."""
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    folder = tmp_path_factory.mktemp("flawed")
+    first = lines[:240] + ['{"id": "e1", "text": ""}'] + lines[240:248] + ['{"id": "e2", "text": "  "}', "{broken"] \
+        + lines[248:]
+    (folder / "a.jsonl").write_text("\n".join(first) + "\n", encoding="utf-8")
+    second = [line.replace('"id": "d', '"id": "b') for line in lines[:30]]
+    (folder / "b.jsonl").write_text("\n".join(second) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("command", [["corpus"], ["slogans", "--per-doc"], ["duplicates", "--shares"]])
+def test_bad_rows_found_by_workers_are_reported_as_one_process_reports_them(flawed, command):
+    """Rows are parsed in the worker processes; their warnings and errors still come in input order, and with
+    --skip-errors the rest of the bad file is dropped however far the workers had got."""
+    paths = [str(flawed / "a.jsonl"), str(flawed / "b.jsonl")]
+    one = run_process(*command, *paths, "--jobs", "1")
+    two = run_process(*command, *paths, "--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert one.stderr == two.stderr
+    assert two.stderr.decode().strip().endswith("a.jsonl:251: not valid JSON (Expecting property name enclosed in "
+                                                "double quotes); fix that line")
+    one = run_process(*command, *paths, "--jobs", "1", "--skip-errors")
+    two = run_process(*command, *paths, "--jobs", "2", "--skip-errors")
+    assert one.returncode == two.returncode == 0, two.stderr.decode()
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    warnings = two.stderr.decode().splitlines()
+    where = [w.split("warning: ", 1)[1].split(": ", 1)[0].rsplit("/", 1)[-1] for w in warnings]
+    assert where == ["a.jsonl:241", "a.jsonl:250", "a.jsonl:251"]
+    ids = {line.split("\t")[0] for line in two.stdout.decode().splitlines()[1:]}
+    if command[0] != "slogans":  # (slogans lists only documents with a slogan)
+        assert "d247" in ids and "d248" not in ids and "b000" in ids and "b029" in ids

@@ -269,6 +269,9 @@ class _Progressing:
     def records(self) -> Any:
         return self.env.progress(self.corpus.records())
 
+    def units(self) -> Any:
+        return self.env.progress(self.corpus.units())
+
     def __getattr__(self, name: str) -> Any:
         # Everything else (maker, options, sources, warnings, warn…) is the reader's own.
         return getattr(self.corpus, name)

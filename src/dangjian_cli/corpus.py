@@ -121,8 +121,8 @@ class CorpusReader:
             None if self.options.keep_boilerplate else load_boilerplate(self.options.boilerplate_files)
         )
         self.maker = DocumentMaker(self.boilerplate)
+        self.rows = RowParser(self.options)
         self.skipped = 0
-        self._row_keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     # -- sources -------------------------------------------------------------------------------------------------
     def sources(self) -> list[str]:
@@ -166,9 +166,18 @@ class CorpusReader:
         return map(self.maker, self.records())
 
     def records(self) -> Iterator[RawRecord]:
-        """The raw documents, read and decoded but not normalised: what worker processes turn into Documents."""
+        """The raw documents, read and decoded but not normalised."""
+        return self._stream(parse_lines=True)
+
+    def units(self) -> Iterator[RawRecord | JsonLine]:
+        """What worker processes turn into Documents, in input order: raw documents, except that the rows of a JSON
+        Lines file come as their undecoded lines (``JsonLine``), parsed by ``rows`` in the workers (parsing JSON
+        in this process bounded the fast commands)."""
+        return self._stream(parse_lines=False)
+
+    def _stream(self, parse_lines: bool) -> Iterator[Any]:
         seen_stems: set[str] = set()
-        for source in self.sources():
+        for number, source in enumerate(self.sources()):
             try:
                 if source == "-":
                     yield from self._read_stdin()
@@ -176,15 +185,28 @@ class CorpusReader:
                 suffixes = [s.lower() for s in Path(source).suffixes]
                 gz = bool(suffixes) and suffixes[-1] == ".gz"
                 ext = (suffixes[-2] if gz and len(suffixes) > 1 else suffixes[-1]) if suffixes else ""
-                if ext in STRUCTURED:
+                if ext in (".jsonl", ".ndjson"):
+                    lines = self._jsonl_lines(source, gz)
+                    if parse_lines:
+                        for n, line, enc in lines:
+                            record = self._parsed(self.rows.line(line, source, n, enc))
+                            if record is not None:
+                                yield record
+                    else:
+                        yield from (JsonLine(number, source, n, enc, line) for n, line, enc in lines)
+                elif ext in STRUCTURED:
                     yield from self._read_structured(source, ext, gz)
                 else:
                     yield self._read_plain(source, gz, seen_stems)
             except InputError as exc:
-                if not self.options.skip_errors:
-                    raise
-                self.skipped += 1
-                self._say(f"{exc.one_line()}; skipped")
+                self.failed(exc)
+
+    def failed(self, exc: InputError) -> None:
+        """A source that cannot be read further: raised, or with ``skip_errors`` said and counted."""
+        if not self.options.skip_errors:
+            raise exc
+        self.skipped += 1
+        self._say(f"{exc.one_line()}; skipped")
 
     def _open_bytes(self, path: str, gz: bool) -> bytes:
         try:
@@ -242,9 +264,7 @@ class CorpusReader:
             yield RawRecord("stdin", raw, {}, enc, "-")
 
     def _read_structured(self, path: str, ext: str, gz: bool) -> Iterator[RawRecord]:
-        if ext in (".jsonl", ".ndjson"):
-            yield from self._read_jsonl(path, gz)
-            return
+        """.json, .csv and .tsv files (JSON Lines are read line by line in ``_stream``)."""
         data = self._open_bytes(path, gz)
         if not data.strip():
             raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
@@ -275,7 +295,8 @@ class CorpusReader:
             if record is not None:
                 yield record
 
-    def _read_jsonl(self, path: str, gz: bool) -> Iterator[RawRecord]:
+    def _jsonl_lines(self, path: str, gz: bool) -> Iterator[tuple[int, bytes, str]]:
+        """(line number, line, encoding) of each non-blank line of a JSON Lines file."""
         opener = gzip.open if gz else open
         try:
             fh = opener(path, "rb")
@@ -291,49 +312,65 @@ class CorpusReader:
                 if not line.strip():
                     continue
                 any_row = True
-                try:
-                    text_line = line.decode(enc)
-                    row = json.loads(text_line)
-                except UnicodeDecodeError:
-                    raise InputError(f"{path}:{n}", f"not valid {enc}",
-                                     "JSON Lines must be UTF-8; pass --encoding if it is not") from None
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
-                if not isinstance(row, dict):
-                    raise InputError(f"{path}:{n}", "line is not a JSON object")
-                record = self._from_row(row, path, n, enc)
-                if record is not None:
-                    yield record
+                yield n, line, enc
         if not any_row:
             raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
 
     # -- rows ----------------------------------------------------------------------------------------------------
-    def _field(self, row: dict[str, Any], lowered: dict[str, Any], explicit: str | None,
-               candidates: tuple[str, ...], where: str, what: str) -> tuple[str | None, Any]:
-        if explicit:
-            if explicit not in row:
-                raise InputError(where, f"has no field {explicit!r} (fields: {', '.join(map(str, row))})",
-                                 f"check --{what}-field")
-            return explicit, row[explicit]
-        for c in candidates:
-            if c in lowered:
-                return lowered[c], row[lowered[c]]
-        return None, None
-
     def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | None:
+        return self._parsed(self.rows.record(row, path, n, enc))
+
+    def _parsed(self, outcome: RawRecord | str) -> RawRecord | None:
+        """A record, or None for a skipped row (its warning said)."""
+        if isinstance(outcome, str):
+            self.row_skipped(outcome)
+            return None
+        return outcome
+
+    def row_skipped(self, message: str) -> None:
+        """A row that gave no document (empty text): said and counted."""
+        self._say(message)
+        self.skipped += 1
+
+
+class RowParser:
+    """Rows (JSON objects, CSV rows, lines of JSON Lines) → raw records, with the loader's field options.
+    Picklable, so that worker processes parse JSON Lines too."""
+
+    def __init__(self, options: LoaderOptions) -> None:
+        self.options = options
+        self._keys: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"options": self.options, "_keys": {}}
+
+    def line(self, line: bytes, path: str, n: int, enc: str) -> RawRecord | str:
+        """One line of a JSON Lines file: its record, or the warning of a row skipped; InputError when the line is
+        not a JSON object in ``enc``."""
+        try:
+            row = json.loads(line.decode(enc))
+        except UnicodeDecodeError:
+            raise InputError(f"{path}:{n}", f"not valid {enc}",
+                             "JSON Lines must be UTF-8; pass --encoding if it is not") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{n}", "line is not a JSON object")
+        return self.record(row, path, n, enc)
+
+    def record(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | str:
+        """A row's record, or the warning of a row skipped (empty text)."""
         where = f"{path}:{n}"
         # Rows of one file mostly share their fields: which field is the text, id, title… is decided once per set
         # of field names.
         shape = tuple(row)
-        keys = self._row_keys.get(shape)
+        keys = self._keys.get(shape)
         if keys is None:
-            keys = self._row_keys[shape] = self._keys_of(row, where)
+            keys = self._keys[shape] = self._keys_of(row, where)
         text_key, id_key, title_key, date_key, source_key, author_key, extra_keys = keys
         text = row[text_key]
         if text is None or not str(text).strip():
-            self._say(f"{where}: empty text; skipped")
-            self.skipped += 1
-            return None
+            return f"{where}: empty text; skipped"
         doc_id = row[id_key] if id_key is not None else None
         title = row[title_key] if title_key is not None else None
         date = row[date_key] if date_key is not None else None
@@ -355,17 +392,40 @@ class CorpusReader:
         others."""
         o = self.options
         lowered = {str(k).lower(): k for k in row}
-        text_key, _ = self._field(row, lowered, o.text_field, TEXT_FIELDS, where, "text")
+        text_key = self._field(row, lowered, o.text_field, TEXT_FIELDS, where, "text")
         if text_key is None:
             raise InputError(where, f"no text field found (fields: {', '.join(map(str, row))})",
                              "name it with --text-field")
-        id_key, _ = self._field(row, lowered, o.id_field, ID_FIELDS, where, "id")
-        title_key, _ = self._field(row, lowered, o.title_field, TITLE_FIELDS, where, "title")
-        date_key, _ = self._field(row, lowered, o.date_field, DATE_FIELDS, where, "date")
-        source_key, _ = self._field(row, lowered, o.source_field, SOURCE_FIELDS, where, "source")
-        author_key, _ = self._field(row, lowered, None, AUTHOR_FIELDS, where, "author")
+        id_key = self._field(row, lowered, o.id_field, ID_FIELDS, where, "id")
+        title_key = self._field(row, lowered, o.title_field, TITLE_FIELDS, where, "title")
+        date_key = self._field(row, lowered, o.date_field, DATE_FIELDS, where, "date")
+        source_key = self._field(row, lowered, o.source_field, SOURCE_FIELDS, where, "source")
+        author_key = self._field(row, lowered, None, AUTHOR_FIELDS, where, "author")
         used = {text_key, id_key, title_key, date_key, source_key, author_key}
         return (text_key, id_key, title_key, date_key, source_key, author_key, tuple(k for k in row if k not in used))
+
+    @staticmethod
+    def _field(row: dict[str, Any], lowered: dict[str, Any], explicit: str | None, candidates: tuple[str, ...],
+               where: str, what: str) -> Any:
+        if explicit:
+            if explicit not in row:
+                raise InputError(where, f"has no field {explicit!r} (fields: {', '.join(map(str, row))})",
+                                 f"check --{what}-field")
+            return explicit
+        for c in candidates:
+            if c in lowered:
+                return lowered[c]
+        return None
+
+
+class JsonLine(NamedTuple):
+    """One undecoded line of a JSON Lines file, numbered, with the number of its source among the reader's."""
+
+    source: int
+    path: str
+    n: int
+    encoding: str
+    line: bytes
 
 
 @lru_cache(maxsize=64)

@@ -143,6 +143,21 @@ class FingerprintBatch:
     def __len__(self) -> int:
         return len(self.chars)
 
+    def select(self, kept: list[int]) -> FingerprintBatch:
+        """The fingerprints of the documents at ``kept`` (in that order) only."""
+        import numpy as np
+
+        def parts(values: Any, at: Any) -> tuple[Any, Any]:
+            pieces = [values[at[k]:at[k + 1]] for k in kept]
+            joined = np.concatenate(pieces) if pieces else values[:0]
+            return joined, _offsets(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)))
+
+        unique, unique_at = parts(self.unique, self.unique_at)
+        inverse, inverse_at = parts(self.inverse, self.inverse_at)
+        keys, keys_at = parts(self.keys, self.keys_at)
+        positions = [self.positions[k] for k in kept] if self.positions is not None else None
+        return FingerprintBatch(unique, unique_at, inverse, inverse_at, keys, keys_at, self.chars[kept], positions)
+
 
 def fingerprint_batch(texts: list[str], keep_positions: bool = False) -> FingerprintBatch:
     """Fingerprints of normalised texts, computed on all of them at once (numpy calls cost the same for one short

@@ -30,6 +30,17 @@ class InputError(DangjianError):
         self.path = path
         super().__init__(f"{path}: {message}", hint)
 
+    def __reduce__(self) -> tuple[object, tuple[str, str, str | None]]:
+        # Raised in a worker process and raised again in the main one: pickled with its own fields.
+        return _input_error, (self.path, self.message, self.hint)
+
+
+def _input_error(path: str, message: str, hint: str | None) -> InputError:
+    error = InputError.__new__(InputError)
+    error.path = path
+    DangjianError.__init__(error, message, hint)
+    return error
+
 
 class EmptyCorpusError(DangjianError):
     """The inputs held no document with text."""

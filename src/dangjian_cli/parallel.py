@@ -1,8 +1,9 @@
 """Worker processes for the per-document part of every command (``--jobs N``).
 
-The main process reads and decodes the input (``CorpusReader.records``) and keeps everything that depends on order;
-workers normalise each record into a Document and run the command's per-document function on it (segmentation,
-filtering, counting, scoring). Results come back in input order, so output is byte-identical whatever the number of
+The main process reads the input (``CorpusReader.units``: decoded documents, and the lines of JSON Lines files as
+bytes) and keeps everything that depends on order; workers parse the JSON lines, normalise each record into a
+Document and run the command's per-document function on it (segmentation, filtering, counting, scoring). Warnings
+and errors about rows come back with the results and are given in input order, as one process would give them. Results come back in input order, so output is byte-identical whatever the number of
 workers.
 
 Workers are started with the ``spawn`` method on every OS: nothing relies on ``fork`` (the function and its data are
@@ -16,10 +17,10 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
-from .corpus import Document, RawRecord
-from .errors import DangjianError
+from .corpus import Document, JsonLine, RawRecord
+from .errors import DangjianError, InputError
 
 CHUNK_DOCS = 64  # documents per task: large enough to amortise pickling, small enough to keep workers even
 CHUNK_CHARS = 400_000
@@ -59,38 +60,47 @@ def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | No
                   analyzer: Any = None, metadata_only: bool = False) -> Iterator[tuple[Document, Any]]:
     """``(doc, func(doc))`` for every document, in input order.
 
-    ``docs`` is any iterable of Documents; when it is a corpus reader (it has ``records()`` and ``maker``) and
-    ``jobs`` (default: the reader's ``options.jobs``) is above 1, documents are made and ``func`` runs in that many
-    worker processes. ``func`` must then be picklable (a module-level function, a ``functools.partial`` of one, or
-    an object with ``__call__``). ``analyzer``: the Analyzer ``func`` uses, whose token cache workers flush after
-    each chunk. ``metadata_only``: workers send back documents without their texts (``text``, ``original`` and the
-    offset map are emptied), for callers that need only ``func``'s result and the metadata; it saves copying every
-    text between processes."""
+    ``docs`` is any iterable of Documents; when it is a corpus reader (it has ``units()``, ``rows`` and ``maker``)
+    and ``jobs`` (default: the reader's ``options.jobs``) is above 1, documents are made (JSON Lines parsed too)
+    and ``func`` runs in that many worker processes. ``func`` must then be picklable (a module-level function, a
+    ``functools.partial`` of one, or an object with ``__call__``). ``analyzer``: the Analyzer ``func`` uses, whose
+    token cache workers flush after each chunk. ``metadata_only``: workers send back documents without their texts
+    (``text``, ``original`` and the offset map are emptied), for callers that need only ``func``'s result and the
+    metadata; it saves copying every text between processes."""
     head = _parallel_head(docs, jobs)
     if head is None:
         for doc in docs:
             yield doc, func(doc) if func is not None else None
         return
-    records, maker = head
-    if isinstance(records, list):  # too small for workers
-        for record in records:
-            doc = maker(record)
+    units, reader = head
+    if isinstance(units, list):  # too small for workers
+        for record in _in_this_process(units, reader):
+            doc = reader.maker(record)
             yield doc, func(doc) if func is not None else None
         return
-    for batch in _pooled(_chunks(records), maker, func, analyzer, _jobs(docs, jobs), _work, metadata_only):
-        yield from batch
+    failed: set[int] = set()
+    for entries in _pooled(_chunks(units), reader, func, analyzer, _jobs(docs, jobs), _work, metadata_only):
+        for source, doc, result in entries:
+            if source in failed:
+                continue
+            if type(doc) is _Problem:
+                _problem(doc, source, reader, failed)
+                continue
+            yield (_document(doc) if metadata_only else doc), result
 
 
 def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any], jobs: int | None = None,
                 metadata_only: bool = False) -> Iterator[tuple[list[Document], Any]]:
     """``(batch, func(batch))`` for consecutive batches of documents (at most CHUNK_DOCS documents or CHUNK_CHARS
     characters each), in input order: for per-document work that is cheaper done on many documents at once (numpy
-    over their concatenated texts). Workers, ``jobs`` and ``metadata_only`` as in ``map_documents``."""
+    over their concatenated texts). Workers, ``jobs`` and ``metadata_only`` as in ``map_documents``. When rows are
+    dropped after a batch was made (the rest of a file that turned out bad, with ``skip_errors``), ``func``'s
+    result must offer ``select(indices)``."""
     head = _parallel_head(docs, jobs)
     if head is None or isinstance(head[0], list):
         batch: list[Document] = []
         chars = 0
-        made = docs if head is None else map(head[1], head[0])
+        made = docs if head is None else map(head[1].maker, _in_this_process(head[0], head[1]))
         for doc in made:
             batch.append(doc)
             chars += len(doc.text)
@@ -100,54 +110,116 @@ def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any],
         if batch:
             yield batch, func(batch)
         return
-    records, maker = head
-    yield from _pooled(_chunks(records), maker, func, None, _jobs(docs, jobs), _work_batch, metadata_only)
+    units, reader = head
+    failed: set[int] = set()
+    for entries, result in _pooled(_chunks(units), reader, func, None, _jobs(docs, jobs), _work_batch,
+                                   metadata_only):
+        made: list[Document] = []
+        kept: list[int] = []
+        position = 0
+        for source, doc in entries:
+            if type(doc) is _Problem:
+                if source not in failed:
+                    _problem(doc, source, reader, failed)
+                continue
+            if source not in failed:
+                made.append(_document(doc) if metadata_only else doc)
+                kept.append(position)
+            position += 1
+        if len(kept) < position:
+            result = result.select(kept)
+        if made:
+            yield made, result
 
 
 def _jobs(docs: Any, jobs: int | None) -> int:
     return jobs if jobs is not None else getattr(getattr(docs, "options", None), "jobs", 1)
 
 
-def _parallel_head(docs: Any, jobs: int | None) -> tuple[list[RawRecord] | Iterator[RawRecord], Any] | None:
-    """None when ``docs`` runs in this process (one job, or not a corpus reader); else ``(records, maker)``, with
-    ``records`` a list when the input is too small to be worth starting workers (SERIAL_BELOW)."""
-    records = getattr(docs, "records", None)
-    maker = getattr(docs, "maker", None)
-    if _jobs(docs, jobs) <= 1 or records is None or maker is None:
+def _parallel_head(docs: Any, jobs: int | None) -> tuple[list[Any] | Iterator[Any], Any] | None:
+    """None when ``docs`` runs in this process (one job, or not a corpus reader); else ``(units, reader)``, with
+    ``units`` a list when the input is too small to be worth starting workers (SERIAL_BELOW)."""
+    if _jobs(docs, jobs) <= 1 or not all(hasattr(docs, name) for name in ("units", "rows", "maker")):
         return None
-    stream = iter(records())
-    head: list[RawRecord] = []
-    chars = 0
-    for record in stream:
-        head.append(record)
-        chars += len(record.raw)
-        if len(head) >= SERIAL_BELOW[0] or chars >= SERIAL_BELOW[1]:
-            return _chain(head, stream), maker
-    return head, maker
+    stream = iter(docs.units())
+    head: list[Any] = []
+    size = 0
+    for unit in stream:
+        head.append(unit)
+        size += _size(unit)
+        if len(head) >= SERIAL_BELOW[0] or size >= SERIAL_BELOW[1]:
+            return _chain(head, stream), docs
+    return head, docs
 
 
-def _chain(head: list[RawRecord], rest: Iterator[RawRecord]) -> Iterator[RawRecord]:
+def _size(unit: RawRecord | JsonLine) -> int:
+    """Characters of a raw document; bytes of a JSON line (what decides chunks and the serial threshold)."""
+    return len(unit.line) if type(unit) is JsonLine else len(unit.raw)
+
+
+def _in_this_process(units: list[Any], reader: Any) -> Iterator[RawRecord]:
+    """The records of units handled here (inputs too small for workers), with the reader's own handling of bad
+    and skipped rows."""
+    failed: set[int] = set()
+    for unit in units:
+        if type(unit) is not JsonLine:
+            yield unit
+            continue
+        if unit.source in failed:
+            continue
+        outcome = _parse(reader.rows, unit)
+        if type(outcome) is _Problem:
+            _problem(outcome, unit.source, reader, failed)
+        else:
+            yield outcome
+
+
+class _Problem(NamedTuple):
+    """A JSON line that gave no document: the warning of a skipped row, or the error that ends its file."""
+
+    message: str
+    error: InputError | None = None
+
+
+def _parse(rows: Any, unit: JsonLine) -> RawRecord | _Problem:
+    try:
+        outcome = rows.line(unit.line, unit.path, unit.n, unit.encoding)
+    except InputError as exc:
+        return _Problem(exc.one_line(), exc)
+    return _Problem(outcome) if isinstance(outcome, str) else outcome
+
+
+def _problem(problem: _Problem, source: int, reader: Any, failed: set[int]) -> None:
+    """In the main process, in input order: a skipped row said and counted; a bad line raised, or with
+    ``skip_errors`` said, and the rest of its file dropped."""
+    if problem.error is None:
+        reader.row_skipped(problem.message)
+        return
+    failed.add(source)
+    reader.failed(problem.error)
+
+
+def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
     yield from head
     yield from rest
 
 
-def _chunks(records: Iterator[RawRecord]) -> Iterator[list[RawRecord]]:
-    chunk: list[RawRecord] = []
-    chars = 0
-    for record in records:
-        chunk.append(record)
-        chars += len(record.raw)
-        if len(chunk) >= CHUNK_DOCS or chars >= CHUNK_CHARS:
+def _chunks(units: Iterator[Any]) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    size = 0
+    for unit in units:
+        chunk.append(unit)
+        size += _size(unit)
+        if len(chunk) >= CHUNK_DOCS or size >= CHUNK_CHARS:
             yield chunk
-            chunk, chars = [], 0
+            chunk, size = [], 0
     if chunk:
         yield chunk
 
 
-def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: Any, jobs: int, work: Any,
+def _pooled(chunks: Iterator[list[Any]], reader: Any, func: Any, analyzer: Any, jobs: int, work: Any,
             metadata_only: bool) -> Iterator[Any]:
-    """``work(chunk, metadata_only)`` of each chunk in a worker process, in order (documents received without
-    their texts made into Documents again)."""
+    """``work(chunk, metadata_only)`` of each chunk in a worker process, in order."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -155,18 +227,18 @@ def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: 
     if cache is not None:
         cache.open()  # made here, once, before workers open it
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(maker, func, analyzer))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                               initargs=(reader.maker, reader.rows, func, analyzer))
     # A bounded window of tasks in flight: memory stays flat however long the input is.
     window = 3 * jobs
     pending: deque[Any] = deque()
-    receive = _from_metadata if metadata_only else _as_is
     try:
         for chunk in chunks:
             pending.append(pool.submit(work, chunk, metadata_only))
             if len(pending) >= window:
-                yield receive(work, pending.popleft().result())
+                yield pending.popleft().result()
         while pending:
-            yield receive(work, pending.popleft().result())
+            yield pending.popleft().result()
     except BrokenProcessPool:
         raise DangjianError("a worker process stopped before finishing (out of memory, killed, or a script that "
                             "starts workers outside `if __name__ == \"__main__\":`)",
@@ -175,38 +247,63 @@ def _pooled(chunks: Iterator[list[RawRecord]], maker: Any, func: Any, analyzer: 
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_WORKER: tuple[Any, Any, Any] | None = None
+_WORKER: tuple[Any, Any, Any, Any] | None = None
 
 
-def _start_worker(maker: Any, func: Any, analyzer: Any) -> None:
+def _start_worker(maker: Any, rows: Any, func: Any, analyzer: Any) -> None:
     global _WORKER
     tune_allocator()
-    _WORKER = (maker, func, analyzer)
+    _WORKER = (maker, rows, func, analyzer)
 
 
-def _work(chunk: list[RawRecord], metadata_only: bool) -> list[tuple[Any, Any]]:
-    """Per document: (document, func(document))."""
+def _records(chunk: list[Any], rows: Any) -> Iterator[tuple[int, RawRecord | _Problem]]:
+    """(source, record or problem) of each unit of a chunk; a JSON line's source is its file's number, other
+    records' -1. After a bad line the rest of its file in the chunk is left out (the main process drops the rest
+    of the file in later chunks)."""
+    bad: set[int] = set()
+    for unit in chunk:
+        if type(unit) is not JsonLine:
+            yield -1, unit
+        elif unit.source not in bad:
+            outcome = _parse(rows, unit)
+            if type(outcome) is _Problem and outcome.error is not None:
+                bad.add(unit.source)
+            yield unit.source, outcome
+
+
+def _work(chunk: list[Any], metadata_only: bool) -> list[tuple[int, Any, Any]]:
+    """Per unit: (source, document, func(document)), or (source, problem, None)."""
     assert _WORKER is not None
-    maker, func, analyzer = _WORKER
-    out: list[tuple[Any, Any]] = []
-    for record in chunk:
+    maker, rows, func, analyzer = _WORKER
+    out: list[tuple[int, Any, Any]] = []
+    for source, record in _records(chunk, rows):
+        if type(record) is _Problem:
+            out.append((source, record, None))
+            continue
         doc = maker(record)
         result = func(doc) if func is not None else None
         # Without its texts a document travels as a plain tuple: pickling dataclasses cost more than the work
         # of a light command (slogans, corpus) on short items.
-        out.append((_metadata(doc) if metadata_only else doc, result))
+        out.append((source, _metadata(doc) if metadata_only else doc, result))
     if analyzer is not None:
         analyzer.flush()  # cache entries reach the file before the results are used
     return out
 
 
-def _work_batch(chunk: list[RawRecord], metadata_only: bool) -> tuple[list[Any], Any]:
-    """Per chunk: (its documents, func(documents))."""
+def _work_batch(chunk: list[Any], metadata_only: bool) -> tuple[list[tuple[int, Any]], Any]:
+    """Per chunk: ((source, document or problem) per unit, func(the documents))."""
     assert _WORKER is not None
-    maker, func, _analyzer = _WORKER
-    docs = list(map(maker, chunk))
-    result = func(docs)
-    return (list(map(_metadata, docs)) if metadata_only else docs), result
+    maker, rows, func, _analyzer = _WORKER
+    entries: list[tuple[int, Any]] = []
+    docs: list[Document] = []
+    for source, record in _records(chunk, rows):
+        if type(record) is _Problem:
+            entries.append((source, record))
+            continue
+        doc = maker(record)
+        docs.append(doc)
+        entries.append((source, _metadata(doc) if metadata_only else doc))
+    return entries, func(docs)
 
 
 def _metadata(doc: Document) -> tuple[Any, ...]:
@@ -217,14 +314,3 @@ def _document(meta: tuple[Any, ...]) -> Document:
     """A document without its texts (``text``, ``original`` and the offset map empty), from ``_metadata``."""
     doc_id, title, date, source, author, script, encoding, path, fields = meta
     return Document(doc_id, "", "", title, date, source, author, script, encoding, path, fields)
-
-
-def _from_metadata(work: Any, result: Any) -> Any:
-    if work is _work_batch:
-        metas, value = result
-        return list(map(_document, metas)), value
-    return [(_document(meta), value) for meta, value in result]
-
-
-def _as_is(work: Any, result: Any) -> Any:
-    return result
