@@ -396,8 +396,10 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
     n_hashes = np.fromiter((len(d.inverse) for d in items), dtype=np.int64, count=len(items))
     n_chars = np.fromiter((d.chars for d in items), dtype=np.int64, count=len(items))
     unique_start = np.concatenate(([0], np.cumsum(n_unique)[:-1]))
-    in_order = np.concatenate([d.inverse for d in items]).astype(np.int64) if items else empty_i
-    in_order += np.repeat(unique_start, n_hashes)
+    in_order = np.concatenate([d.inverse for d in items]) if items else empty_i
+    wide = np.int64 if len(shared) >= 2**31 else np.int32
+    in_order = in_order.astype(wide, copy=False)
+    in_order += np.repeat(unique_start.astype(wide), n_hashes)
     hit_at = np.flatnonzero(shared[in_order])
     del in_order, shared
     hash_start = np.concatenate(([0], np.cumsum(n_hashes)[:-1]))
@@ -432,7 +434,10 @@ def _repeated(values: Any) -> Any:
         return flags
     index_bits = max(24, int(n - 1).bit_length())
     shift = np.uint64(index_bits)
-    packed = np.sort(((values >> shift) << shift) | np.arange(n, dtype=np.uint64))
+    packed = values >> shift  # in place from here: fewer large temporaries
+    packed <<= shift
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
     high = packed >> shift
     near = high[1:] == high[:-1]
     candidate = np.zeros(n, dtype=bool)
