@@ -199,3 +199,16 @@ def test_evaluate_cli_on_rules_and_cross_validation(tmp_path):
     meta = json.loads(cv.stdout)["meta"]
     assert meta["method"] == "model, 3-fold cross-validation" and meta["documents"] == 18
     assert meta["accuracy"] == 1.0
+
+
+def test_a_cue_inside_a_longer_form_that_does_not_complete_is_found(tmp_path):
+    """践行“三严三实” ends where the form “三严三实”专题教育 would go on: the shorter cue must still count (an
+    Aho-Corasick 'longest match' that gives up on the failed longer form finds nothing here)."""
+    from dangjian_cli.classify import load_campaigns
+
+    assert [form for _, _, form in load_campaigns().matches("践行“三严三实”")] == ["三严三实"]
+    text = ("学习先进典型 践行“三严三实”\n本台消息：今天，某省召开座谈会，党员干部表示，要以先进典型为镜，"
+            "手握公权为民办事，把“三严三实”要求落到实处。")
+    p = _jsonl(tmp_path, [{"id": "a", "date": "2015-09-25", "text": text}])
+    row = _rows(run_cli("classify", str(p), "--explain", "-f", "jsonl").stdout)[0]
+    assert row["label"] == "sanyan_sanshi_2015" and row["evidence"].startswith("三严三实×2 title")

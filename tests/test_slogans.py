@@ -244,3 +244,19 @@ def test_phrases_cli_measures():
     assert _tsv(run_cli("phrases", str(SEEDS), "-n", "1").stdout)[1] == ["空港 新城", "2", "19", "1", "19"]
     bad = run_cli("phrases", str(SEEDS), "--measure", "dice")
     assert bad.exit_code == 2 and "unknown measure 'dice'" in bad.stderr
+
+
+def test_leftmost_longest_keeps_a_shorter_form_inside_a_failed_longer_one():
+    """The lexicon's matching (slogans, protected spans of the tokenizer, classify's cues) takes the leftmost-longest
+    matches from every match: a form inside a longer form that does not complete is still found."""
+    import ahocorasick
+
+    from dangjian_cli.lexicon import leftmost_longest
+
+    a = ahocorasick.Automaton()
+    for form in ("知识产权", "国家知识产权局", "两学一做", "两学一做学习教育", "学习"):
+        a.add_word(form, (len(form), form))
+    a.make_automaton()
+    assert [m[2] for m in leftmost_longest(a, "国家知识产权")] == ["知识产权"]
+    assert leftmost_longest(a, "开展两学一做学习教育，两学一做，学习") == [
+        (2, 10, "两学一做学习教育"), (11, 15, "两学一做"), (16, 18, "学习")]

@@ -28,7 +28,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
-from .lexicon import expand_forms
+from .lexicon import expand_forms, leftmost_longest
 from .parallel import map_documents
 from .regions import region_texts
 from .resources import DataFile, package_file, provenance, user_file
@@ -183,8 +183,7 @@ class Campaigns:
         """``(start, end, form)``, leftmost-longest, non-overlapping."""
         if not self.form_table:
             return
-        for end, (length, form) in self.automaton.iter_long(text):
-            yield end - length + 1, end + 1, form
+        yield from leftmost_longest(self.automaton, text)
 
     def provenance(self) -> dict[str, str]:
         return provenance(self.files)

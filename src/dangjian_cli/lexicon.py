@@ -8,6 +8,7 @@ overlapping matches resolve to the longest.
 from __future__ import annotations
 
 import re
+from typing import Any
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -101,6 +102,26 @@ def surface_forms(entry: LexiconEntry) -> set[str]:
     return forms
 
 
+def leftmost_longest(automaton: Any, text: str) -> list[tuple[int, int, Any]]:
+    """``(start, end, value)`` of the leftmost-longest, non-overlapping matches in ``text`` of a pyahocorasick
+    automaton whose values are ``(length, value)``, in text order.
+
+    Made from every match (``iter``) rather than with ``iter_long``, which misses a shorter form inside a longer one
+    that fails to complete: in 践行“三严三实” it finds nothing, because “三严三实”专题教育 is also a form
+    (pyahocorasick issues #133 and #185)."""
+    found = [(end + 1 - length, end + 1, value) for end, (length, value) in automaton.iter(text)]
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda m: (m[0], -m[1]))  # by start, the longest first
+    chosen = []
+    reach = 0
+    for match in found:
+        if match[0] >= reach:
+            chosen.append(match)
+            reach = match[1]
+    return chosen
+
+
 class Lexicon:
     """Entries and their Aho-Corasick automaton."""
 
@@ -142,14 +163,14 @@ class Lexicon:
         """Leftmost-longest, non-overlapping matches of any surface form, in text order."""
         if not self.surface_to_entry:
             return
-        for end, (length, entry) in self.automaton.iter_long(text):
-            yield Match(end - length + 1, end + 1, entry)
+        for start, end, entry in leftmost_longest(self.automaton, text):
+            yield Match(start, end, entry)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, canonical key)`` of every match, in text order."""
         if not self.surface_to_entry:
             return []
-        return [(end - length + 1, end + 1, entry.key) for end, (length, entry) in self.automaton.iter_long(text)]
+        return [(start, end, entry.key) for start, end, entry in leftmost_longest(self.automaton, text)]
 
     def get(self, canonical: str) -> LexiconEntry | None:
         for e in self.entries:
