@@ -212,3 +212,23 @@ def test_a_cue_inside_a_longer_form_that_does_not_complete_is_found(tmp_path):
     p = _jsonl(tmp_path, [{"id": "a", "date": "2015-09-25", "text": text}])
     row = _rows(run_cli("classify", str(p), "--explain", "-f", "jsonl").stdout)[0]
     assert row["label"] == "sanyan_sanshi_2015" and row["evidence"].startswith("三严三实×2 title")
+
+
+# A discipline chief's tour whose lead gives the campaign among other tasks (written after real 新闻联播 tour reports).
+TOUR_WITH_CAMPAIGN = ("央视网消息（新闻联播）：中共中央政治局常委、中央纪委书记李希近日到某省调研。他强调，纪检监察机关要深入学习贯彻"
+                      "党的创新理论，扎实开展党纪学习教育，持续深化党纪学习教育成果，纵深推进全面从严治党。"
+                      "李希来到企业、村庄和纪检监察机关，详细了解监督执纪、基层治理和作风建设情况。"
+                      + "他指出，要紧盯群众身边不正之风和腐败问题，推动基层治理效能提升。" * 6)
+
+
+def test_a_leaders_tour_is_not_about_a_campaign_it_lists_among_other_tasks(tmp_path):
+    """The same report is about the campaign under a campaign title, and not under a tour title (李希在某省调研);
+    a tour whose title names the campaign is about it."""
+    rows = [{"id": "tour", "date": "2024-05-20", "title": "李希在某省调研", "text": TOUR_WITH_CAMPAIGN},
+            {"id": "report", "date": "2024-05-20", "title": "纪检监察机关扎实开展党纪学习教育", "text": TOUR_WITH_CAMPAIGN},
+            {"id": "named", "date": "2024-05-20", "title": "李希在某省调研时强调 扎实开展党纪学习教育",
+             "text": TOUR_WITH_CAMPAIGN}]
+    labels = {x["doc_id"]: (x["label"], x["runner_up"])
+              for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "-f", "jsonl").stdout)}
+    assert labels == {"tour": ("none", "dangji_2024"), "report": ("dangji_2024", "none"),
+                      "named": ("dangji_2024", "none")}

@@ -43,6 +43,11 @@ BEFORE_FIT = 0.4
 OUTSIDE_FIT = 0.08
 UNDATED_FIT = 0.7
 SCALE = 8.0
+# A leader's tour (李希在湖南调研, 习近平在云南考察时强调…) lists many tasks; a campaign among them is not what the report is about unless the title names it or the report keeps coming
+# back to it (TOUR_HITS cues or more): else its salience counts TOUR_FACTOR.
+TOUR_FACTOR = 0.7
+TOUR_HITS = 6
+_TOUR_TITLE = re.compile(r"(?:^|——|\s)[\u4e00-\u9fff]{2,4}(?:总书记|主席)?(?:在|到|赴)[^，。：:]{1,14}?(?:调研|考察|视察|检查|看望)")
 DEFAULT_THRESHOLD = 0.5
 COLUMNS = ("doc_id", "title", "date", "label", "confidence", "runner_up", "tags")
 EXPLAIN_COLUMNS = (*COLUMNS, "date_used", "date_fit", "evidence")
@@ -307,6 +312,7 @@ def score_document(doc: Document, campaigns: Campaigns, date: str) -> tuple[list
                 found[cid][cue][where] += 1
     scores: list[CampaignScore] = []
     tags: list[str] = []
+    tour = _TOUR_TITLE.search(regions[0]) is not None
     for cid, cues in found.items():
         c = campaigns.by_id[cid]
         fit, reason = c.date_fit(date)
@@ -326,6 +332,8 @@ def score_document(doc: Document, campaigns: Campaigns, date: str) -> tuple[list
         density = total * 1000.0 / chars
         # Repetition and density matter, with diminishing returns: a passing mention stays small.
         salience += 1.5 * math.log1p(total) + 0.4 * min(density, 10.0) + 0.5 * (len(evidence) - 1)
+        if tour and sum(e.count for e in evidence) < TOUR_HITS and not any(e.where == "title" for e in evidence):
+            salience *= TOUR_FACTOR
         evidence.sort(key=lambda e: (REGIONS.index(e.where), -e.count * e.weight, e.form))
         if c.kind == "theme":
             if any(e.where == "title" for e in evidence) or total >= 3:
