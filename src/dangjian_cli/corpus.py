@@ -309,7 +309,7 @@ class CorpusReader:
                 if n == 1 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                     enc = "utf-8-sig"
-                if not line.strip():
+                if line.isspace() or not line:  # (no copy of the line, as strip() would make)
                     continue
                 any_row = True
                 yield n, line, enc

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from .corpus import Document, JsonLine, RawRecord
 from .errors import DangjianError, InputError
 
-CHUNK_DOCS = 64  # documents per task: large enough to amortise pickling, small enough to keep workers even
+CHUNK_DOCS = 128  # documents per task: large enough to amortise pickling, small enough to keep workers even
 CHUNK_CHARS = 400_000
 SERIAL_BELOW = (200, 500_000)  # (documents, characters): below both, no workers are started
 
