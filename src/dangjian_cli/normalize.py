@@ -294,17 +294,19 @@ def _chinese_punct_if_beside_han(m: re.Match[str]) -> str:
     return m.group()
 
 
-def _should_join(prev: str, nxt: str) -> bool:
-    """Was the paragraph break between ``prev`` and ``nxt`` a line broken mid-sentence?"""
-    if not prev or not nxt:
-        return False
-    if nxt[0] in CONTINUATION_START:
+def _should_join(text: str, a: int, b: int) -> bool:
+    """Was the paragraph break ``text[a:b]`` (line breaks and spaces, with text on both sides) a line broken
+    mid-sentence? Decided on the last character before it, the first after it and the length of the line before,
+    without copying either line."""
+    first, last = text[b], text[a - 1]
+    if first in CONTINUATION_START:
         return True
-    if prev[-1] in SENTENCE_END:
+    if last in SENTENCE_END:
         return False
-    if not HAN.match(prev[-1]) or not HAN.match(nxt[0]):
+    if not HAN.match(last) or not HAN.match(first):
         return False
-    return len(prev) >= 40 or (len(prev) >= 20 and ("，" in prev or "。" in prev))
+    start = text.rfind("\n", 0, a) + 1
+    return a - start >= 40 or (a - start >= 20 and (text.find("，", start, a) >= 0 or text.find("。", start, a) >= 0))
 
 
 def normalize(raw: str, boilerplate: BoilerplatePatterns | None, script: str | None = None) -> Normalized:
@@ -339,11 +341,7 @@ def normalize(raw: str, boilerplate: BoilerplatePatterns | None, script: str | N
         if a == 0 or b == len(text):
             spans.append((a, b))
             continue
-        prev_start = text.rfind("\n", 0, a) + 1
-        prev = text[prev_start:a]
-        nxt_end = text.find("\n", b)
-        nxt = text[b:nxt_end if nxt_end >= 0 else len(text)]
-        if _should_join(prev, nxt):
+        if _should_join(text, a, b):
             spans.append((a, b))
         elif b - a > 1:
             spans.append((a + 1, b))
