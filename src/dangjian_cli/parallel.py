@@ -47,7 +47,7 @@ def tune_allocator() -> None:
         import ctypes
 
         libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: blocks below 1 GB come from the heap
+        libc.mallopt(-3, 256 * 1024 * 1024)  # M_MMAP_THRESHOLD: blocks below 256 MB come from the heap
         libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD: free memory kept before trimming the heap
     except (OSError, AttributeError):
         pass  # not glibc (musl, another libc): its default behaviour
