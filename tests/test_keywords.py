@@ -146,3 +146,28 @@ def test_keyness_directions_and_fightin():
     assert [r.term for r in over] == ["两学一做", "党员"]
     under = keyness(t, ref, KeynessSettings(min_count=1, direction="under", statistic="fightin"))
     assert [r.term for r in under] == ["主题教育"] and under[0].fightin_z < 0
+
+
+def test_the_prefilter_of_per_document_ranking_keeps_every_entry_that_can_rank():
+    """Per-document ranking first keeps, per row, the entries whose 32-bit quantised weight reaches the row's top-th
+    largest; it must keep every entry at least as large as the row's top-th largest weight (ties included), for
+    rows shorter and longer than ``top`` and for weights that differ below the quantisation step."""
+    import numpy as np
+
+    from dangjian_cli.keywords import _could_rank
+
+    rng = np.random.default_rng(3)
+    sizes = rng.integers(0, 40, size=300)
+    row = np.repeat(np.arange(300), sizes)
+    val = rng.choice([0.5, 0.25, 0.125, 0.1, 1e-12, 0.3], size=len(row)) + rng.integers(0, 3, len(row)) * 1e-15
+    for top in (1, 3, 10, 50):
+        kept = _could_rank(row, val, 300, top)
+        for r in range(300):
+            v = np.sort(val[row == r])[::-1]
+            if len(v) == 0:
+                continue
+            threshold = v[min(top, len(v)) - 1]
+            must = (row == r) & (val >= threshold)
+            assert kept[must].all(), (top, r)
+        assert kept.sum() < len(val) or top == 50
+    assert not _could_rank(row, val, 300, 0).any()

@@ -485,6 +485,29 @@ def _top(indices: Any, scores: Any, top: int) -> Any:
 ROW_BLOCK = 65536  # rows ranked at a time: bounded temporary arrays on any corpus size; row offsets fit 16 bits
 
 
+def _could_rank(row: Any, val: Any, n_rows: int, top: int) -> Any:
+    """A mask of the entries (``row``: 0 … n_rows-1, non-decreasing; ``val`` > 0) that may be among their row's
+    ``top`` largest: every entry whose value, quantised to 32 bits, reaches the ``top``-th largest quantised value
+    of its row. Quantising keeps order (a larger value never gets a smaller level), so the true top entries all pass,
+    with at most a few ties at the cut; the exact ordering then sorts these few instead of every entry. The levels
+    are sorted as (row, level) packed into one integer: numpy sorts integers far faster than it argsorts floats."""
+    import numpy as np
+
+    if len(val) == 0 or top <= 0:
+        return np.zeros(len(val), dtype=bool)
+    levels = np.floor(val * ((2**32 - 1) / float(val.max()))).astype(np.uint64)
+    packed = (row.astype(np.uint64) << np.uint64(32)) | (np.uint64(2**32 - 1) - levels)  # per row, largest first
+    packed.sort()
+    sizes = np.bincount(row, minlength=n_rows)
+    starts = np.zeros(n_rows, dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    # The top-th largest level of each row (rows with fewer entries keep them all: threshold level 0).
+    cut = np.zeros(n_rows, dtype=np.uint64)
+    full = sizes >= top
+    cut[full] = np.uint64(2**32 - 1) - (packed[starts[full] + top - 1] & np.uint64(2**32 - 1))
+    return levels >= cut[row]
+
+
 def _per_document(weights: Any, counts: Any, vocab: list[str], keep_mask: Any, meta: list[tuple[str, str, str]],
                   originals: dict[int, dict[str, str]], top: int) -> list[tuple[Any, ...]]:
     """Each document's ``top`` terms by weight (ties by term), ranked for a block of rows at once."""
@@ -506,6 +529,8 @@ def _per_document(weights: Any, counts: Any, vocab: list[str], keep_mask: Any, m
         col = weights.indices[a:b]
         val = weights.data[a:b]
         sel = keep_mask[col] & (val > 0)
+        row, col, val = row[sel], col[sel], val[sel]
+        sel = _could_rank(row - first, val, last - first, top)
         row, col, val = row[sel], col[sel], val[sel]
         # By row, then score (highest first), then term: a stable sort by score, then a stable radix sort by the row
         # within the block (columns are already ascending within each row, so ties keep term order). The same
