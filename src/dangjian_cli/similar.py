@@ -172,30 +172,93 @@ def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, bloc
     if k <= 0:
         return
     wanted = min(n, k + 1 + TIE_MARGIN)
+    # Ties (equal scores at six digits) are broken by id, so the output depends neither on the block size, the
+    # threads nor the last bits of the arithmetic: each id's place in sorted order.
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[sorted(range(n), key=v.ids.__getitem__)] = np.arange(n)
     for start in range(0, n, block):
         stop = min(n, start + block)
         best = sp_matmul_topn(x[start:stop], xt, top_n=wanted, sort=True, n_threads=max(1, threads))
-        for r in range(stop - start):
-            i = start + r
-            cols = best.indices[best.indptr[r]:best.indptr[r + 1]].tolist()
-            vals = best.data[best.indptr[r]:best.indptr[r + 1]].tolist()
-            # Ties (equal scores at six digits) are broken by id, so the output depends neither on the block size,
-            # the threads nor the last bits of the arithmetic. When the candidates run out inside a tie at the
-            # k-th place, the row is scored in full.
-            cand = sorted(((round(_clip(s), 6), j) for j, s in zip(cols, vals) if j != i),
-                          key=lambda sj: (-sj[0], v.ids[sj[1]]))
-            if len(cols) == wanted and len(cand) > k and round(_clip(min(vals)), 6) >= cand[k - 1][0]:
-                full = np.asarray((x[i] @ xt).todense()).ravel()
-                cand = sorted(((round(_clip(s), 6), j) for j, s in enumerate(full.tolist()) if j != i and s > 0),
-                              key=lambda sj: (-sj[0], v.ids[sj[1]]))
-            cand = cand[:k]
-            rank = 0
-            for score, j in cand:
-                if score <= 0 or score < min_score:
-                    break
-                rank += 1
-                row = (v.ids[i], rank, v.ids[j], v.titles[j], v.dates[j], score)
-                yield row + (explain_terms(v, x[i], j),) if explain else row
+        yield from _block_rows(v, x, xt, best, start, stop, k, wanted, id_rank, min_score, explain)
+
+
+def _block_rows(v: CorpusVectors, x: Any, xt: Any, best: Any, start: int, stop: int, k: int, wanted: int,
+                id_rank: Any, min_score: float, explain: bool) -> Iterator[tuple[Any, ...]]:
+    """The output rows of one block of ``all_neighbours``, its candidates ranked for the whole block at once."""
+    import numpy as np
+    from itertools import repeat
+
+    counts = np.diff(best.indptr)
+    row = np.repeat(np.arange(start, stop, dtype=np.int64), counts)
+    col = best.indices.astype(np.int64)
+    raw = best.data
+    # Scores as printed: clipped to [0, 1] and rounded to six digits by Python's round (numpy's differs at halves).
+    shown = np.fromiter(map(round, np.clip(raw, 0.0, 1.0).tolist(), repeat(6)), dtype=np.float64, count=len(raw))
+    # When the candidates run out inside a tie at the k-th place, the row is scored in full: its lowest candidate
+    # (itself included) still scores as high as its k-th neighbour.
+    lowest = np.full(stop - start, np.inf)
+    np.minimum.at(lowest, row - start, raw)
+    lowest = np.fromiter(map(round, np.clip(lowest, 0.0, 1.0).tolist(), repeat(6)), dtype=np.float64,
+                         count=len(lowest))
+    other = col != row
+    row, col, shown = row[other], col[other], shown[other]
+    order = np.lexsort((id_rank[col], -shown, row))
+    row, col, shown = row[order], col[order], shown[order]
+    place = np.arange(len(row)) - np.searchsorted(row, row)  # 0, 1, … within each row
+    kth = np.full(stop - start, np.nan)
+    at_k = place == k - 1
+    kth[row[at_k] - start] = shown[at_k]
+    beyond = np.zeros(stop - start, dtype=bool)
+    beyond[row[place == k] - start] = True  # more than k candidates besides itself
+    full = (counts == wanted) & beyond & (lowest >= kth)
+    keep = (place < k) & (shown > 0) & (shown >= min_score) & ~full[row - start]
+    row, col, shown, place = row[keep], col[keep], shown[keep], place[keep]
+    if not full.any():
+        yield from _rows_out(v, x, row.tolist(), col.tolist(), shown.tolist(), (place + 1).tolist(), explain)
+        return
+    # Rows scored in full are slotted in among the others, in row order.
+    rows_l, cols_l, shown_l, rank_l = row.tolist(), col.tolist(), shown.tolist(), (place + 1).tolist()
+    pos = 0
+    for i in range(start, stop):
+        end = pos
+        while end < len(rows_l) and rows_l[end] == i:
+            end += 1
+        if full[i - start]:
+            yield from _full_row(v, x, xt, i, k, min_score, id_rank, explain)
+        else:
+            yield from _rows_out(v, x, rows_l[pos:end], cols_l[pos:end], shown_l[pos:end], rank_l[pos:end], explain)
+        pos = end
+
+
+def _rows_out(v: CorpusVectors, x: Any, rows: list[int], cols: list[int], scores: list[float], ranks: list[int],
+              explain: bool) -> Iterator[tuple[Any, ...]]:
+    ids, titles, dates = v.ids, v.titles, v.dates
+    out = zip(map(ids.__getitem__, rows), ranks, map(ids.__getitem__, cols), map(titles.__getitem__, cols),
+              map(dates.__getitem__, cols), scores)
+    if not explain:
+        yield from out
+        return
+    for (i, j), row in zip(zip(rows, cols), out):
+        yield row + (explain_terms(v, x[i], j),)
+
+
+def _full_row(v: CorpusVectors, x: Any, xt: Any, i: int, k: int, min_score: float, id_rank: Any, explain: bool
+              ) -> Iterator[tuple[Any, ...]]:
+    """Row ``i`` scored against every document (a row whose k-th place is tied beyond the candidates: copies of
+    one text, say), ranked as the candidates are."""
+    import numpy as np
+    from itertools import repeat
+
+    full = np.asarray((x[i] @ xt).todense()).ravel()
+    full[i] = 0.0
+    cols = np.flatnonzero(full > 0)
+    shown = np.fromiter(map(round, np.clip(full[cols], 0.0, 1.0).tolist(), repeat(6)), dtype=np.float64,
+                        count=len(cols))
+    order = np.lexsort((id_rank[cols], -shown))[:k]
+    cols, shown = cols[order], shown[order]
+    keep = (shown > 0) & (shown >= min_score)
+    n = int(np.argmin(keep)) if not keep.all() else len(keep)  # a prefix: scores only fall
+    yield from _rows_out(v, x, [i] * n, cols[:n].tolist(), shown[:n].tolist(), list(range(1, n + 1)), explain)
 
 
 def matrix_rows(v: CorpusVectors, force: bool = False) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
