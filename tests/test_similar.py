@@ -199,3 +199,23 @@ def test_repeated_values_are_exact_when_high_bits_agree():
     _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
     assert np.array_equal(_repeated(values), counts[inverse] > 1)
     assert _repeated(values)[:200].all() and not _repeated(values)[200:400].any()
+
+
+def test_copy_shares_do_not_depend_on_how_the_work_is_split(reprint_corpus, monkeypatch):
+    """Repeats are found a part of the hash space at a time and coverage a block of documents at a time (bounded
+    memory on large corpora): tiny parts and blocks give the same shares as one piece."""
+    import numpy as np
+
+    import dangjian_cli.duplicates as dup
+    from dangjian_cli import load_documents
+
+    docs = load_documents([str(reprint_corpus)])
+    whole = dup.find_duplicates(docs).shares
+    monkeypatch.setattr(dup, "PART_VALUES", 64)
+    monkeypatch.setattr(dup, "DOC_BLOCK", 2)
+    assert dup.find_duplicates(docs).shares == whole
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 2**64 - 1, size=20000, dtype=np.uint64)
+    values[::7] = values[3]
+    assert np.array_equal(dup._repeated_in_parts(values), dup._repeated(values))
+    assert any(share > 0.5 for *_, share, _partners in whole)

@@ -383,25 +383,50 @@ def _similarity(u: Any, v: Any) -> tuple[float, float]:
     return inter / (len(u) + len(v) - inter), inter / min(len(u), len(v))
 
 
+DOC_BLOCK = 8192  # documents whose coverage is computed at a time (bounded temporaries on any corpus)
+PART_VALUES = 1 << 22  # about this many hashes are checked for repeats at a time
+
+
 def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float, float]]
                  ) -> tuple[list[float], list[str]]:
     """Exact corpus-wide copy share per document, and its verified copy partners."""
     import numpy as np
 
-    empty_i = np.zeros(0, dtype=np.int64)
-    shared = _repeated(np.concatenate([d.unique for d in items]) if items else np.zeros(0, dtype=np.uint64))
-    # Each shingle in text order, through its document's inverse, to its flag; then the characters each shared
-    # shingle covers (a shingle at i covers characters i … i+SHINGLE-1), all documents in one array of characters.
+    shares: list[float] = []
+    if items:
+        every = np.concatenate([d.unique for d in items])
+        n_unique = np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items))
+        unique_at = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum(n_unique, out=unique_at[1:])
+        for k, d in enumerate(items):  # the documents' hashes now live in one array: the batches' copies go
+            d.unique = every[unique_at[k]:unique_at[k + 1]]
+        shared = _repeated_in_parts(every)
+        for a in range(0, len(items), DOC_BLOCK):
+            b = min(a + DOC_BLOCK, len(items))
+            covered = _covered_chars(items[a:b], shared[unique_at[a]:unique_at[b]])
+            shares.extend(float(c) / d.chars if d.chars else 0.0 for c, d in zip(covered, items[a:b]))
+    partners: list[list[str]] = [[] for _ in items]
+    for i, j in verified:
+        partners[i].append(items[j].id)
+        partners[j].append(items[i].id)
+    return shares, ["|".join(sorted(p)) for p in partners]
+
+
+def _covered_chars(items: list[_Doc], shared: Any) -> list[int]:
+    """Per document, its characters covered by a shingle whose hash stands in another document (``shared``: a flag
+    for each of these documents' distinct hashes, in order). Each shingle in text order goes through its document's
+    inverse to its flag; a shared shingle at i covers characters i … i+SHINGLE-1."""
+    import numpy as np
+
     n_unique = np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items))
     n_hashes = np.fromiter((len(d.inverse) for d in items), dtype=np.int64, count=len(items))
     n_chars = np.fromiter((d.chars for d in items), dtype=np.int64, count=len(items))
     unique_start = np.concatenate(([0], np.cumsum(n_unique)[:-1]))
-    in_order = np.concatenate([d.inverse for d in items]) if items else empty_i
     wide = np.int64 if len(shared) >= 2**31 else np.int32
-    in_order = in_order.astype(wide, copy=False)
+    in_order = np.concatenate([d.inverse for d in items]).astype(wide, copy=False)
     in_order += np.repeat(unique_start.astype(wide), n_hashes)
     hit_at = np.flatnonzero(shared[in_order])
-    del in_order, shared
+    del in_order
     hash_start = np.concatenate(([0], np.cumsum(n_hashes)[:-1]))
     char_start = np.concatenate(([0], np.cumsum(n_chars)[:-1]))
     doc_of_hit = np.searchsorted(hash_start, hit_at, side="right") - 1
@@ -410,13 +435,26 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
     for k in range(SHINGLE):
         covered[first_char + k] = True
     running = np.concatenate(([0], np.cumsum(covered, dtype=np.int64)))
-    per_doc = running[char_start + n_chars] - running[char_start]
-    shares = [float(c) / n if n else 0.0 for c, n in zip(per_doc.tolist(), n_chars.tolist())]
-    partners: list[list[str]] = [[] for _ in items]
-    for i, j in verified:
-        partners[i].append(items[j].id)
-        partners[j].append(items[i].id)
-    return shares, ["|".join(sorted(p)) for p in partners]
+    return (running[char_start + n_chars] - running[char_start]).tolist()
+
+
+def _repeated_in_parts(values: Any) -> Any:
+    """``_repeated(values)``, a part of the hash space at a time (equal values share their top bits, so each part is
+    checked on its own): the temporaries stay a few times PART_VALUES, not a few times the corpus."""
+    import numpy as np
+
+    parts = 1
+    while parts < 256 and len(values) > parts * PART_VALUES:
+        parts *= 2
+    if parts == 1:
+        return _repeated(values)
+    bits = parts.bit_length() - 1
+    top = (values >> np.uint64(64 - bits)).astype(np.uint8)
+    flags = np.zeros(len(values), dtype=bool)
+    for p in range(parts):
+        in_part = top == p
+        flags[in_part] = _repeated(values[in_part])
+    return flags
 
 
 def _repeated(values: Any) -> Any:
