@@ -114,7 +114,7 @@ def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any],
     failed: set[int] = set()
     for entries, result in _pooled(_chunks(units), reader, func, None, _jobs(docs, jobs), _work_batch,
                                    metadata_only):
-        made: list[Document] = []
+        received: list[Document] = []
         kept: list[int] = []
         position = 0
         for source, doc in entries:
@@ -123,13 +123,13 @@ def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any],
                     _problem(doc, source, reader, failed)
                 continue
             if source not in failed:
-                made.append(_document(doc) if metadata_only else doc)
+                received.append(_document(doc) if metadata_only else doc)
                 kept.append(position)
             position += 1
         if len(kept) < position:
             result = result.select(kept)
-        if made:
-            yield made, result
+        if received:
+            yield received, result
 
 
 def _jobs(docs: Any, jobs: int | None) -> int:
