@@ -11,6 +11,8 @@ topics, a slogan used in passing, 八项规定 long after its campaign). So the 
 - when: the document's date (or one inferred from the text: a dateline, the latest plenum it names, the years it
   mentions) against the campaign's window: inside 1, in the follow-up tail ``TAIL_FIT``, just before the start
   ``BEFORE_FIT``, elsewhere ``OUTSIDE_FIT``;
+- genre: a leader's tour (its title says who went where to inspect) counts a campaign it does not name in the
+  title and names fewer than ``TOUR_HITS`` times at ``TOUR_FACTOR`` of its salience;
 - score = salience × date fit; confidence = score / (score + ``SCALE``); the label is the best campaign when its
   confidence reaches the threshold, else ``none``.
 """
@@ -43,8 +45,9 @@ BEFORE_FIT = 0.4
 OUTSIDE_FIT = 0.08
 UNDATED_FIT = 0.7
 SCALE = 8.0
-# A leader's tour (李希在湖南调研, 习近平在云南考察时强调…) lists many tasks; a campaign among them is not what the report is about unless the title names it or the report keeps coming
-# back to it (TOUR_HITS cues or more): else its salience counts TOUR_FACTOR.
+# A leader's tour (李希在湖南调研, 习近平在云南考察时强调…) lists many tasks; a campaign among them is not what the
+# report is about unless the title names it or the report keeps coming back to it (TOUR_HITS cues or more): else its
+# salience counts TOUR_FACTOR.
 TOUR_FACTOR = 0.7
 TOUR_HITS = 6
 _TOUR_TITLE = re.compile(r"(?:^|——|\s)[\u4e00-\u9fff]{2,4}(?:总书记|主席)?(?:在|到|赴)[^，。：:]{1,14}?(?:调研|考察|视察|检查|看望)")

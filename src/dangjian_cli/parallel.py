@@ -2,9 +2,9 @@
 
 The main process reads the input (``CorpusReader.units``: decoded documents, and the lines of JSON Lines files as
 bytes) and keeps everything that depends on order; workers parse the JSON lines, normalise each record into a
-Document and run the command's per-document function on it (segmentation, filtering, counting, scoring). Warnings
-and errors about rows come back with the results and are given in input order, as one process would give them. Results come back in input order, so output is byte-identical whatever the number of
-workers.
+Document and run the command's per-document function on it (segmentation, filtering, counting, scoring). Results
+come back in input order, so output is byte-identical whatever the number of workers; warnings and errors about rows
+come back with them and are given in input order, as one process would give them.
 
 Workers are started with the ``spawn`` method on every OS: nothing relies on ``fork`` (the function and its data are
 pickled once per worker), and no worker inherits the main process's open files or threads. Small inputs (fewer than
