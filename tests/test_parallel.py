@@ -138,3 +138,20 @@ def test_bad_rows_found_by_workers_are_reported_as_one_process_reports_them(flaw
     ids = {line.split("\t")[0] for line in two.stdout.decode().splitlines()[1:]}
     if command[0] != "slogans":  # (slogans lists only documents with a slogan)
         assert "d247" in ids and "d248" not in ids and "b000" in ids and "b029" in ids
+
+
+def test_classify_with_a_model_gives_the_same_bytes_with_workers(corpus, tmp_path):
+    """classify --model makes the rules, words and features of each batch in the workers; the probabilities and
+    labels are the ones one process gives."""
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    for n, row in enumerate(rows):
+        row["campaign"] = "liangxue_yizuo_2016" if "两学一做" in row["text"] and n % 2 else "none"
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    model = tmp_path / "m.model"
+    trained = run_process("train", str(labelled), "--label-field", "campaign", "--model", str(model), "-j", "1")
+    assert trained.returncode == 0, trained.stderr.decode()
+    one = run_process("classify", str(corpus), "--model", str(model), "--explain", "-j", "1", "-q")
+    two = run_process("classify", str(corpus), "--model", str(model), "--explain", "-j", "2", "-q")
+    assert one.returncode == 0, one.stderr.decode()
+    assert len(one.stdout.splitlines()) == 261 and one.stdout == two.stdout

@@ -13,7 +13,7 @@ import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .classify import Campaigns, Classification, classify_document
@@ -75,7 +75,13 @@ class CampaignModel:
             return []
         if rules is None:
             rules = [classify_document(d, campaigns) for d in docs]
-        proba = self.classifier.predict_proba(self.features(_tokens(docs, analyzer), rules, campaigns))
+        return self.predict_features(self.features(_tokens(docs, analyzer), rules, campaigns))
+
+    def predict_features(self, features: Any) -> list[tuple[str, float, str]]:
+        """``predict`` from the documents' features (``features``; None for no documents)."""
+        if features is None or features.shape[0] == 0:
+            return []
+        proba = self.classifier.predict_proba(features)
         classes = list(self.classifier.classes_)
         out = []
         for row in proba:
@@ -153,34 +159,48 @@ def fit(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, cam
 
 
 def classify_with_model(docs: Iterable[Document], model: CampaignModel, analyzer: Analyzer, campaigns: Campaigns,
-                        threshold: float = 0.5, explain: bool = False, batch: int = 256
-                        ) -> Iterator[tuple[Any, ...]]:
-    """``classify`` rows (COLUMNS, or EXPLAIN_COLUMNS with the rules' evidence) from a learned model, streaming in
-    batches. A label whose probability is below ``threshold`` becomes ``none`` (the label is then the runner-up)."""
+                        threshold: float = 0.5, explain: bool = False) -> Iterator[tuple[Any, ...]]:
+    """``classify`` rows (COLUMNS, or EXPLAIN_COLUMNS with the rules' evidence) from a learned model, streaming a
+    batch of documents at a time. A label whose probability is below ``threshold`` becomes ``none`` (the label is
+    then the runner-up). The rules, words and features of each batch are made in worker processes with ``--jobs``;
+    every step is per document, so the batches do not change any row."""
     from .classify import check_threshold
+    from .parallel import map_batches
 
     check_threshold(threshold)
-    pending: list[Document] = []
     seen = 0
-
-    def flush() -> Iterator[tuple[Any, ...]]:
-        rules = [classify_document(d, campaigns, threshold) for d in pending]
-        for d, rule, (label, p, runner) in zip(pending, rules, model.predict(pending, analyzer, campaigns, rules)):
+    for batch, (rules, features) in map_batches(docs, _ModelFeatures(model, campaigns, threshold, analyzer),
+                                                analyzer=analyzer, metadata_only=True):
+        seen += len(batch)
+        for rule, (label, p, runner) in zip(rules, model.predict_features(features)):
             if p < threshold and label != "none":
                 label, runner = "none", label
-            row = (d.id, d.title, d.date, label, round(p, 4), runner, "|".join(rule.tags))
+            row = (rule.doc_id, rule.title, rule.date, label, round(p, 4), runner, "|".join(rule.tags))
             yield row + rule.row(True)[len(row):] if explain else row
-
-    for d in docs:
-        seen += 1
-        pending.append(d)
-        if len(pending) == batch:
-            yield from flush()
-            pending = []
-    yield from flush()
     analyzer.flush()
     if not seen:
         raise EmptyCorpusError()
+
+
+class _ModelFeatures:
+    """A batch of documents' rule classifications and model features (picklable: what ``classify_with_model`` runs
+    in worker processes); a FeatureBatch keeps the rows of the documents ``select`` names."""
+
+    def __init__(self, model: CampaignModel, campaigns: Campaigns, threshold: float, analyzer: Analyzer) -> None:
+        self.model, self.campaigns, self.threshold, self.analyzer = model, campaigns, threshold, analyzer
+
+    def __call__(self, docs: list[Document]) -> _FeatureBatch:
+        rules = [classify_document(d, self.campaigns, self.threshold) for d in docs]
+        features = self.model.features(_tokens(docs, self.analyzer), rules, self.campaigns) if docs else None
+        return _FeatureBatch(rules, features)
+
+
+class _FeatureBatch(NamedTuple):
+    rules: list[Classification]
+    features: Any  # CSR, one row per document (None for no documents)
+
+    def select(self, kept: list[int]) -> _FeatureBatch:
+        return _FeatureBatch([self.rules[k] for k in kept], self.features[kept] if kept else None)
 
 
 def predict_labels(docs: Sequence[Document], campaigns: Campaigns, threshold: float = 0.5,

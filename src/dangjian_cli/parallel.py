@@ -90,10 +90,11 @@ def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | No
 
 
 def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any], jobs: int | None = None,
-                metadata_only: bool = False) -> Iterator[tuple[list[Document], Any]]:
+                analyzer: Any = None, metadata_only: bool = False) -> Iterator[tuple[list[Document], Any]]:
     """``(batch, func(batch))`` for consecutive batches of documents (at most CHUNK_DOCS documents or CHUNK_CHARS
     characters each), in input order: for per-document work that is cheaper done on many documents at once (numpy
-    over their concatenated texts). Workers, ``jobs`` and ``metadata_only`` as in ``map_documents``. When rows are
+    over their concatenated texts, or a model's features). Workers, ``jobs``, ``analyzer`` and ``metadata_only`` as in
+    ``map_documents``. When rows are
     dropped after a batch was made (the rest of a file that turned out bad, with ``skip_errors``), ``func``'s
     result must offer ``select(indices)``."""
     head = _parallel_head(docs, jobs)
@@ -112,7 +113,7 @@ def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any],
         return
     units, reader = head
     failed: set[int] = set()
-    for entries, result in _pooled(_chunks(units), reader, func, None, _jobs(docs, jobs), _work_batch,
+    for entries, result in _pooled(_chunks(units), reader, func, analyzer, _jobs(docs, jobs), _work_batch,
                                    metadata_only):
         received: list[Document] = []
         kept: list[int] = []
@@ -293,7 +294,7 @@ def _work(chunk: list[Any], metadata_only: bool) -> list[tuple[int, Any, Any]]:
 def _work_batch(chunk: list[Any], metadata_only: bool) -> tuple[list[tuple[int, Any]], Any]:
     """Per chunk: ((source, document or problem) per unit, func(the documents))."""
     assert _WORKER is not None
-    maker, rows, func, _analyzer = _WORKER
+    maker, rows, func, analyzer = _WORKER
     entries: list[tuple[int, Any]] = []
     docs: list[Document] = []
     for source, record in _records(chunk, rows):
@@ -303,7 +304,10 @@ def _work_batch(chunk: list[Any], metadata_only: bool) -> tuple[list[tuple[int, 
         doc = maker(record)
         docs.append(doc)
         entries.append((source, _metadata(doc) if metadata_only else doc))
-    return entries, func(docs)
+    result = func(docs)
+    if analyzer is not None:
+        analyzer.flush()  # cache entries reach the file before the results are used
+    return entries, result
 
 
 def _metadata(doc: Document) -> tuple[Any, ...]:
