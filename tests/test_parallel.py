@@ -140,9 +140,9 @@ def test_bad_rows_found_by_workers_are_reported_as_one_process_reports_them(flaw
         assert "d247" in ids and "d248" not in ids and "b000" in ids and "b029" in ids
 
 
-def test_classify_with_a_model_gives_the_same_bytes_with_workers(corpus, tmp_path):
-    """classify --model makes the rules, words and features of each batch in the workers; the probabilities and
-    labels are the ones one process gives."""
+def test_train_and_classify_with_a_model_give_the_same_bytes_with_workers(corpus, tmp_path):
+    """train makes each document's rules and words in the workers, classify --model the rules, words and features
+    of each batch; the model, the probabilities and the labels are the ones one process gives."""
     rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     for n, row in enumerate(rows):
         row["campaign"] = "liangxue_yizuo_2016" if "两学一做" in row["text"] and n % 2 else "none"
@@ -151,6 +151,10 @@ def test_classify_with_a_model_gives_the_same_bytes_with_workers(corpus, tmp_pat
     model = tmp_path / "m.model"
     trained = run_process("train", str(labelled), "--label-field", "campaign", "--model", str(model), "-j", "1")
     assert trained.returncode == 0, trained.stderr.decode()
+    # Training tokenises in the workers too, and gives the same model.
+    again = run_process("train", str(labelled), "--label-field", "campaign", "--model", str(tmp_path / "m2.model"),
+                        "-j", "2")
+    assert again.returncode == 0 and (tmp_path / "m2.model").read_bytes() == model.read_bytes()
     one = run_process("classify", str(corpus), "--model", str(model), "--explain", "-j", "1", "-q")
     two = run_process("classify", str(corpus), "--model", str(model), "--explain", "-j", "2", "-q")
     assert one.returncode == 0, one.stderr.decode()

@@ -693,7 +693,7 @@ def train(paths: Optional[list[str]] = PATHS,
     cs = _campaigns(campaigns, no_default_campaigns)
     an = analyzer(tokenizer, env)
     try:
-        model = fit(list(reader(paths, loader, env)), an, cs, label_field)
+        model = fit(reader(paths, loader, env), an, cs, label_field)
         model.save(model_file)
     finally:
         an.close()

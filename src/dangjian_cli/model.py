@@ -125,14 +125,35 @@ def current_versions() -> dict[str, str]:
 
 def train(docs: Iterable[Document], analyzer: Analyzer, campaigns: Campaigns, label_field: str,
           c: float = 4.0) -> CampaignModel:
-    """Fit the model on documents whose ``label_field`` holds a campaign id or ``none``."""
-    docs, labels = labelled(docs, label_field)
-    return fit(docs, labels, analyzer, campaigns, label_field, c)
+    """Fit the model on documents whose ``label_field`` holds a campaign id or ``none``; their rules and words are
+    made in worker processes when ``docs`` is a corpus reader with ``--jobs``."""
+    from .classify import DEFAULT_THRESHOLD
+    from .parallel import map_documents
+
+    labels: list[str] = []
+    rules: list[Classification] = []
+    tokens: list[list[str]] = []
+    for doc, (rule, words) in map_documents(docs, _RuleAndWords(campaigns, DEFAULT_THRESHOLD, analyzer),
+                                            analyzer=analyzer, metadata_only=True):
+        value = doc.get(label_field).strip()
+        if value:
+            labels.append(value)
+            rules.append(rule)
+            tokens.append(words)
+    if not labels:
+        raise _no_labels(label_field)
+    return _fit(tokens, rules, labels, analyzer, campaigns, label_field, c)
 
 
 def fit(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, campaigns: Campaigns,
         label_field: str = "", c: float = 4.0) -> CampaignModel:
     """Fit the model on documents and their labels."""
+    return _fit(_tokens(docs, analyzer), [classify_document(d, campaigns) for d in docs], labels, analyzer,
+                campaigns, label_field, c)
+
+
+def _fit(tokens: Sequence[list[str]], rules: Sequence[Classification], labels: Sequence[str], analyzer: Analyzer,
+         campaigns: Campaigns, label_field: str, c: float) -> CampaignModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -141,17 +162,16 @@ def fit(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, cam
     if len(set(labels)) < 2:
         raise UsageError(f"the training data has one label only ({labels[0]!r})",
                          "a classifier needs at least two labels, e.g. some 'none' documents")
-    tokens = _tokens(docs, analyzer)
     vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, sublinear_tf=True,
-                                 min_df=2 if len(docs) >= 50 else 1)
+                                 min_df=2 if len(tokens) >= 50 else 1)
     try:
         vectorizer.fit(tokens)
     except ValueError:
         raise EmptyCorpusError("the training documents have no tokens", "check --text-field") from None
     ids = sorted(c.id for c in campaigns.central)
     model = CampaignModel(sorted(set(labels)), ids, vectorizer, None, analyzer.tokenizer.segmentation_key,
-                          label_field, len(docs), current_versions())
-    x = model.features(tokens, [classify_document(d, campaigns) for d in docs], campaigns)
+                          label_field, len(tokens), current_versions())
+    x = model.features(tokens, rules, campaigns)
     model.classifier = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
     model.classifier.fit(x, list(labels))
     analyzer.flush()
@@ -180,6 +200,16 @@ def classify_with_model(docs: Iterable[Document], model: CampaignModel, analyzer
     analyzer.flush()
     if not seen:
         raise EmptyCorpusError()
+
+
+class _RuleAndWords:
+    """A document's rule classification and its words (picklable: what ``train`` runs in worker processes)."""
+
+    def __init__(self, campaigns: Campaigns, threshold: float, analyzer: Analyzer) -> None:
+        self.campaigns, self.threshold, self.analyzer = campaigns, threshold, analyzer
+
+    def __call__(self, doc: Document) -> tuple[Classification, list[str]]:
+        return classify_document(doc, self.campaigns, self.threshold), self.analyzer.article_words(doc)
 
 
 class _ModelFeatures:
@@ -223,9 +253,13 @@ def labelled(docs: Iterable[Document], label_field: str) -> tuple[list[Document]
         out_docs.append(d)
         labels.append(value)
     if not out_docs:
-        raise EmptyCorpusError(f"no document has a value in field {label_field!r}",
-                               "name the label column with --label-field")
+        raise _no_labels(label_field)
     return out_docs, labels
+
+
+def _no_labels(label_field: str) -> EmptyCorpusError:
+    return EmptyCorpusError(f"no document has a value in field {label_field!r}",
+                            "name the label column with --label-field")
 
 
 # -- evaluation ----------------------------------------------------------------------------------------------------
