@@ -314,9 +314,14 @@ def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: An
     if k < 2:
         raise UsageError(f"cannot cross-validate: label {min(counts, key=counts.get)!r} has one document",
                          "add documents or use --model with a separate test set")
+    # Each document is tokenised and classified by the rules once, not once per fold.
+    tokens = _tokens(docs, analyzer)
+    rules = [classify_document(d, campaigns) for d in docs]
     predicted = [""] * len(docs)
     for train_idx, test_idx in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(docs, labels):
-        model = fit([docs[i] for i in train_idx], [labels[i] for i in train_idx], analyzer, campaigns, label_field)
-        for i, (lab, _, _) in zip(test_idx, model.predict([docs[i] for i in test_idx], analyzer, campaigns)):
+        model = _fit([tokens[i] for i in train_idx], [rules[i] for i in train_idx], [labels[i] for i in train_idx],
+                     analyzer, campaigns, label_field, 4.0)
+        test_features = model.features([tokens[i] for i in test_idx], [rules[i] for i in test_idx], campaigns)
+        for i, (lab, _, _) in zip(test_idx, model.predict_features(test_features)):
             predicted[i] = lab
     return predicted
