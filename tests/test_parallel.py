@@ -140,9 +140,10 @@ def test_bad_rows_found_by_workers_are_reported_as_one_process_reports_them(flaw
         assert "d247" in ids and "d248" not in ids and "b000" in ids and "b029" in ids
 
 
-def test_train_and_classify_with_a_model_give_the_same_bytes_with_workers(corpus, tmp_path):
-    """train makes each document's rules and words in the workers, classify --model the rules, words and features
-    of each batch; the model, the probabilities and the labels are the ones one process gives."""
+def test_train_classify_and_evaluate_with_a_model_give_the_same_bytes_with_workers(corpus, tmp_path):
+    """train and evaluate make each document's rules and words in the workers, classify --model the rules, words
+    and features of each batch; the model, the probabilities, the labels and the figures are the ones one process
+    gives."""
     rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     for n, row in enumerate(rows):
         row["campaign"] = "liangxue_yizuo_2016" if "两学一做" in row["text"] and n % 2 else "none"
@@ -159,3 +160,7 @@ def test_train_and_classify_with_a_model_give_the_same_bytes_with_workers(corpus
     two = run_process("classify", str(corpus), "--model", str(model), "--explain", "-j", "2", "-q")
     assert one.returncode == 0, one.stderr.decode()
     assert len(one.stdout.splitlines()) == 261 and one.stdout == two.stdout
+    for how in (["--model", str(model)], ["--cv", "3"], []):
+        one = run_process("evaluate", str(labelled), "--label-field", "campaign", *how, "-f", "json", "-j", "1")
+        two = run_process("evaluate", str(labelled), "--label-field", "campaign", *how, "-f", "json", "-j", "2")
+        assert one.returncode == 0 and one.stdout == two.stdout and b'"accuracy"' in one.stdout, how

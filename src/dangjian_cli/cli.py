@@ -720,7 +720,7 @@ def evaluate(paths: Optional[list[str]] = PATHS,
 
     Example: dangjian evaluate labelled.jsonl --label-field campaign --cv 5"""
     from .errors import UsageError
-    from .model import CampaignModel, cross_validate, evaluate as score, labelled, predict_labels
+    from .model import CampaignModel, evaluate_labelled
     from .output import Table, choose_format
 
     env = environment(out)
@@ -729,20 +729,15 @@ def evaluate(paths: Optional[list[str]] = PATHS,
     if cv == 1 or cv < 0:
         raise UsageError("--cv needs k ≥ 2")
     cs = _campaigns(campaigns, no_default_campaigns)
-    docs, gold = labelled(reader(paths, loader, env), label_field)
-    an = analyzer(tokenizer, env) if (model_file is not None or cv) else None
+    model = CampaignModel.load(model_file) if model_file is not None else None
+    an = analyzer(tokenizer, env) if (model is not None or cv) else None
     try:
-        if cv:
-            predicted = cross_validate(docs, gold, an, cs, label_field, folds=cv)
-            method = f"model, {cv}-fold cross-validation"
-        else:
-            model = CampaignModel.load(model_file) if model_file is not None else None
-            predicted = predict_labels(docs, cs, threshold, model, an)
-            method = f"model {model_file}" if model is not None else "rules"
+        e = evaluate_labelled(reader(paths, loader, env), label_field, cs, threshold, model, an, cv,
+                              method=f"model {model_file}" if model is not None else None)
     finally:
         if an is not None:
             an.close()
-    e = score(gold, predicted, method)
+    method = e.method
     meta = {"method": method, "documents": e.n, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
             "labels": e.labels, "confusion": e.confusion}
     metrics = Table(("label", "precision", "recall", "f1", "support"), e.metric_rows(),

@@ -184,6 +184,12 @@ def classify_with_model(docs: Iterable[Document], model: CampaignModel, analyzer
     batch of documents at a time. A label whose probability is below ``threshold`` becomes ``none`` (the label is
     then the runner-up). The rules, words and features of each batch are made in worker processes with ``--jobs``;
     every step is per document, so the batches do not change any row."""
+    return (row for _doc, row in _model_rows(docs, model, analyzer, campaigns, threshold, explain))
+
+
+def _model_rows(docs: Iterable[Document], model: CampaignModel, analyzer: Analyzer, campaigns: Campaigns,
+                threshold: float, explain: bool) -> Iterator[tuple[Document, tuple[Any, ...]]]:
+    """(document without its texts, row) of ``classify_with_model``."""
     from .classify import check_threshold
     from .parallel import map_batches
 
@@ -192,11 +198,11 @@ def classify_with_model(docs: Iterable[Document], model: CampaignModel, analyzer
     for batch, (rules, features) in map_batches(docs, _ModelFeatures(model, campaigns, threshold, analyzer),
                                                 analyzer=analyzer, metadata_only=True):
         seen += len(batch)
-        for rule, (label, p, runner) in zip(rules, model.predict_features(features)):
+        for doc, rule, (label, p, runner) in zip(batch, rules, model.predict_features(features)):
             if p < threshold and label != "none":
                 label, runner = "none", label
             row = (rule.doc_id, rule.title, rule.date, label, round(p, 4), runner, "|".join(rule.tags))
-            yield row + rule.row(True)[len(row):] if explain else row
+            yield doc, (row + rule.row(True)[len(row):] if explain else row)
     analyzer.flush()
     if not seen:
         raise EmptyCorpusError()
@@ -231,30 +237,6 @@ class _FeatureBatch(NamedTuple):
 
     def select(self, kept: list[int]) -> _FeatureBatch:
         return _FeatureBatch([self.rules[k] for k in kept], self.features[kept] if kept else None)
-
-
-def predict_labels(docs: Sequence[Document], campaigns: Campaigns, threshold: float = 0.5,
-                   model: CampaignModel | None = None, analyzer: Analyzer | None = None) -> list[str]:
-    """Labels from the rules, or from a model (with the same abstention as ``classify_with_model``)."""
-    if model is None:
-        return rule_predictions(docs, campaigns, threshold)
-    assert analyzer is not None
-    return [row[3] for row in classify_with_model(docs, model, analyzer, campaigns, threshold)]
-
-
-def labelled(docs: Iterable[Document], label_field: str) -> tuple[list[Document], list[str]]:
-    out_docs, labels = [], []
-    missing = 0
-    for d in docs:
-        value = d.get(label_field).strip()
-        if not value:
-            missing += 1
-            continue
-        out_docs.append(d)
-        labels.append(value)
-    if not out_docs:
-        raise _no_labels(label_field)
-    return out_docs, labels
 
 
 def _no_labels(label_field: str) -> EmptyCorpusError:
@@ -300,6 +282,54 @@ def evaluate(gold: Sequence[str], predicted: Sequence[str], method: str = "") ->
                       confusion_matrix(gold, predicted, labels=labels).tolist(), len(gold), method)
 
 
+def evaluate_labelled(docs: Iterable[Document], label_field: str, campaigns: Campaigns, threshold: float = 0.5,
+                      model: CampaignModel | None = None, analyzer: Analyzer | None = None, folds: int = 0,
+                      method: str | None = None) -> Evaluation:
+    """The rules, ``model``, or (``folds`` ≥ 2) models cross-validated on these documents, evaluated against the
+    labels in ``label_field``; documents without a label are left out. The per-document work (rules, words,
+    features) runs in worker processes when ``docs`` is a corpus reader with ``--jobs``. ``method`` names what was
+    evaluated in the result (default: rules, model, or the cross-validation)."""
+    import functools
+
+    from .classify import check_threshold
+    from .parallel import map_documents
+
+    check_threshold(threshold)
+    gold: list[str] = []
+    predicted: list[str] = []
+    if folds:
+        assert analyzer is not None
+        rules: list[Classification] = []
+        tokens: list[list[str]] = []
+        for doc, (rule, words) in map_documents(docs, _RuleAndWords(campaigns, threshold, analyzer),
+                                                analyzer=analyzer, metadata_only=True):
+            if doc.get(label_field).strip():
+                gold.append(doc.get(label_field).strip())
+                rules.append(rule)
+                tokens.append(words)
+        if not gold:
+            raise _no_labels(label_field)
+        predicted = _cross_validated(tokens, rules, gold, analyzer, campaigns, label_field, folds)
+        name = f"model, {folds}-fold cross-validation"
+    elif model is not None:
+        assert analyzer is not None
+        for doc, row in _model_rows(docs, model, analyzer, campaigns, threshold, False):
+            if doc.get(label_field).strip():
+                gold.append(doc.get(label_field).strip())
+                predicted.append(row[3])
+        name = "model"
+    else:
+        work = functools.partial(classify_document, campaigns=campaigns, threshold=threshold)
+        for doc, rule in map_documents(docs, work, metadata_only=True):
+            if doc.get(label_field).strip():
+                gold.append(doc.get(label_field).strip())
+                predicted.append(rule.label)
+        name = "rules"
+    if not gold:
+        raise _no_labels(label_field)
+    return evaluate(gold, predicted, method or name)
+
+
 def rule_predictions(docs: Sequence[Document], campaigns: Campaigns, threshold: float) -> list[str]:
     return [classify_document(d, campaigns, threshold).label for d in docs]
 
@@ -307,6 +337,14 @@ def rule_predictions(docs: Sequence[Document], campaigns: Campaigns, threshold: 
 def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, campaigns: Campaigns,
                    label_field: str = "", folds: int = 5, seed: int = 0) -> list[str]:
     """Out-of-fold predictions of the learned model (stratified k-fold, fixed seed: deterministic)."""
+    # Each document is tokenised and classified by the rules once, not once per fold.
+    return _cross_validated(_tokens(docs, analyzer), [classify_document(d, campaigns) for d in docs], labels,
+                            analyzer, campaigns, label_field, folds, seed)
+
+
+def _cross_validated(tokens: Sequence[list[str]], rules: Sequence[Classification], labels: Sequence[str],
+                     analyzer: Analyzer, campaigns: Campaigns, label_field: str, folds: int, seed: int = 0
+                     ) -> list[str]:
     from sklearn.model_selection import StratifiedKFold
 
     counts = {lab: list(labels).count(lab) for lab in set(labels)}
@@ -314,11 +352,8 @@ def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: An
     if k < 2:
         raise UsageError(f"cannot cross-validate: label {min(counts, key=counts.get)!r} has one document",
                          "add documents or use --model with a separate test set")
-    # Each document is tokenised and classified by the rules once, not once per fold.
-    tokens = _tokens(docs, analyzer)
-    rules = [classify_document(d, campaigns) for d in docs]
-    predicted = [""] * len(docs)
-    for train_idx, test_idx in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(docs, labels):
+    predicted = [""] * len(labels)
+    for train_idx, test_idx in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(labels, labels):
         model = _fit([tokens[i] for i in train_idx], [rules[i] for i in train_idx], [labels[i] for i in train_idx],
                      analyzer, campaigns, label_field, 4.0)
         test_features = model.features([tokens[i] for i in test_idx], [rules[i] for i in test_idx], campaigns)
