@@ -266,9 +266,6 @@ class _Progressing:
         return self.env.progress(iter(self.corpus))
 
     # What parallel.map_documents needs to hand documents to worker processes, with progress too.
-    def records(self) -> Any:
-        return self.env.progress(self.corpus.records())
-
     def units(self) -> Any:
         return self.env.progress(self.corpus.units())
 
@@ -842,10 +839,9 @@ def cache_info() -> None:
 
     Example: dangjian cache info"""
     from .cache import TokenCache
-    from .matrixcache import FOLDER, MatrixCache
+    from .matrixcache import default_matrix_cache
 
-    c = TokenCache()
-    for k, v in [*c.info().items(), *MatrixCache(c.path.parent / FOLDER).info().items()]:
+    for k, v in [*TokenCache().info().items(), *default_matrix_cache().info().items()]:
         typer.echo(f"{k}\t{v}")
 
 
@@ -855,16 +851,16 @@ def cache_clear() -> None:
 
     Example: dangjian cache clear"""
     from .cache import TokenCache
-    from .matrixcache import FOLDER, MatrixCache
+    from .matrixcache import default_matrix_cache
 
-    c = TokenCache()
-    c.clear()
-    MatrixCache(c.path.parent / FOLDER).clear()
-    typer.echo(f"cleared {c.path} and {c.path.parent / FOLDER}")
+    tokens, matrices = TokenCache(), default_matrix_cache()
+    tokens.clear()
+    matrices.clear()
+    typer.echo(f"cleared {tokens.path} and {matrices.folder}")
 
 
 def main() -> None:
-    from .parallel import tune_allocator
+    from .allocator import tune_allocator
 
     tune_allocator()
     app()

@@ -32,6 +32,13 @@ MAX_BYTES = 2 << 30  # larger matrices (a few million documents) are not stored:
 FOLDER = "matrices"
 
 
+def default_matrix_cache(warn: Callable[[str], None] | None = None) -> MatrixCache:
+    """The corpus matrix cache in the user's cache folder, beside the token cache."""
+    from .cache import cache_dir
+
+    return MatrixCache(cache_dir() / FOLDER, warn)
+
+
 def corpus_key(reader: Any, parts: list[str]) -> str | None:
     """The key of a corpus reader's input and ``parts`` (settings as text); None when the input cannot be keyed
     (stdin, or a source that is not a readable file)."""

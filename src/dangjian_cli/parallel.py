@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from .allocator import tune_allocator
 from .corpus import Document, JsonLine, RawRecord
 from .errors import DangjianError, InputError
 
@@ -33,27 +33,6 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
-
-
-def tune_allocator() -> None:
-    """Keep freed memory in the process instead of giving it back to the OS at once (glibc only; elsewhere
-    nothing). numpy's large temporaries are otherwise mapped and unmapped on every call, and touching fresh pages
-    cost duplicates about a third of its time in the kernel. Called by the command line and by every worker."""
-    global _TUNED
-    if _TUNED or not sys.platform.startswith("linux"):
-        return
-    _TUNED = True
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 256 * 1024 * 1024)  # M_MMAP_THRESHOLD: blocks below 256 MB come from the heap
-        libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD: free memory kept before trimming the heap
-    except (OSError, AttributeError):
-        pass  # not glibc (musl, another libc): its default behaviour
-
-
-_TUNED = False
 
 
 def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | None = None, jobs: int | None = None,
@@ -160,17 +139,13 @@ def _size(unit: RawRecord | JsonLine) -> int:
 
 def _in_this_process(units: list[Any], reader: Any) -> Iterator[RawRecord]:
     """The records of units handled here (inputs too small for workers), with the reader's own handling of bad
-    and skipped rows."""
+    and skipped rows, as the main process gives them for the workers' results."""
     failed: set[int] = set()
-    for unit in units:
-        if type(unit) is not JsonLine:
-            yield unit
+    for source, outcome in _records(units, reader.rows):
+        if source in failed:
             continue
-        if unit.source in failed:
-            continue
-        outcome = _parse(reader.rows, unit)
         if type(outcome) is _Problem:
-            _problem(outcome, unit.source, reader, failed)
+            _problem(outcome, source, reader, failed)
         else:
             yield outcome
 

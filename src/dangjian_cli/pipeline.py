@@ -74,13 +74,6 @@ class Analyzer:
 
         return map_documents(docs, _DocumentWords(self, article, counted), analyzer=self, metadata_only=True)
 
-    def stream_words(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[str]]]:
-        try:
-            for doc in docs:
-                yield doc, self.words(doc)
-        finally:
-            self.flush()
-
     def flush(self) -> None:
         if self.cache is not None:
             self.cache.flush()
@@ -106,10 +99,9 @@ def make_analyzer(config: TokenizerConfig | None = None, use_cache: bool = True,
     """An analyzer with the caches the CLI uses: the corpus matrix cache, and the token cache for the jieba engine
     only (rjieba cuts a text about as fast as its cut positions are read back and applied, and writing them cost a
     cold run a quarter of its time: docs/commands/cache.md). ``use_cache=False`` is ``--no-cache``."""
-    from .cache import cache_dir
-    from .matrixcache import FOLDER
+    from .matrixcache import default_matrix_cache
 
     config = config or TokenizerConfig()
     tokens = TokenCache(warn=warn) if use_cache and config.engine == "jieba" else None
-    matrices = MatrixCache(cache_dir() / FOLDER, warn) if use_cache else None
+    matrices = default_matrix_cache(warn) if use_cache else None
     return Analyzer(Tokenizer(config), tokens, matrices)
