@@ -100,12 +100,17 @@ class _Vocabulary(dict):
 
 
 class TermMatrixBuilder:
-    """Accumulates documents' term counts row by row; ``finish`` returns the CSR matrices."""
+    """Accumulates documents' term counts row by row; ``finish`` returns the CSR matrices.
+
+    Rows keep their counter's local ids as they come (a copy of the array, no per-id work in Python); ``finish``
+    maps every id to its column at once with numpy, through a table that holds each counter's local id → column."""
 
     def __init__(self) -> None:
         self._vocabulary = _Vocabulary()
-        self._columns_of: dict[int, list[int]] = {}  # source process → its local id → column
-        self._indices = array("q")
+        self._source_number: dict[int, int] = {}  # counter (TermCounts.source) → its number here
+        self._columns: list[list[int]] = []  # per counter number: its local id → column
+        self._row_source = array("i")  # per row: its counter's number
+        self._indices = array("i")  # local ids, as the counters gave them
         self._data = array("i")
         self._weights = array("d")
         self._indptr = array("q", [0])
@@ -115,12 +120,14 @@ class TermMatrixBuilder:
         return len(self._indptr) - 1
 
     def add(self, counts: TermCounts) -> None:
-        columns = self._columns_of.get(counts.source)
-        if columns is None:
-            columns = self._columns_of[counts.source] = []
+        number = self._source_number.get(counts.source)
+        if number is None:
+            number = self._source_number[counts.source] = len(self._columns)
+            self._columns.append([])
         if counts.new_terms:
-            columns.extend(map(self._vocabulary.__getitem__, _split(counts.new_terms)))
-        self._indices.extend(map(columns.__getitem__, counts.ids))
+            self._columns[number].extend(map(self._vocabulary.__getitem__, _split(counts.new_terms)))
+        self._row_source.append(number)
+        self._indices.extend(counts.ids)
         self._data.extend(counts.counts)
         if counts.weights is not None:
             self._weights.extend(counts.weights)
@@ -134,11 +141,23 @@ class TermMatrixBuilder:
 
         terms = sorted(self._vocabulary)
         vocabulary = {t: i for i, t in enumerate(terms)}
-        remap = np.fromiter(map(vocabulary.__getitem__, self._vocabulary), dtype=np.int64, count=len(terms))
+        sorted_column = np.fromiter(map(vocabulary.__getitem__, self._vocabulary), dtype=np.int64, count=len(terms))
+        # One table of every counter's local id → sorted column, each counter's part starting at its offset.
+        sizes = [len(c) for c in self._columns]
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        table = sorted_column[np.fromiter((c for part in self._columns for c in part), dtype=np.int64,
+                                          count=int(offsets[-1]))]
+        indptr64 = np.frombuffer(self._indptr, dtype=np.int64)
+        local = np.frombuffer(self._indices, dtype=np.int32) if self._indices else np.zeros(0, dtype=np.int32)
+        row_offset = offsets[np.frombuffer(self._row_source, dtype=np.int32)] if self._row_source \
+            else np.zeros(0, dtype=np.int64)
+        entry_offset = np.repeat(row_offset, np.diff(indptr64))
+        entry_offset += local
         index_type = np.int32 if len(self._indices) < 2**31 and len(terms) < 2**31 else np.int64
-        local = np.frombuffer(self._indices, dtype=np.int64) if self._indices else np.zeros(0, dtype=np.int64)
-        indices = remap[local].astype(index_type)
-        indptr = np.frombuffer(self._indptr, dtype=np.int64).astype(index_type)
+        indices = table[entry_offset].astype(index_type)
+        del entry_offset
+        indptr = indptr64.astype(index_type)
         data = np.frombuffer(self._data, dtype=np.int32).copy() if self._data else np.zeros(0, dtype=np.int32)
         shape = (self.rows, len(terms))
         weights = None
