@@ -223,6 +223,24 @@ def test_rows_of_one_file_may_have_different_fields(tmp_path):
     assert warnings == [f"{jl}:4: empty text; skipped"]
 
 
+def test_library_warns_through_python_warnings_without_a_callback(tmp_path):
+    """Without a ``warn`` callback the library does not print: a skipped row is a DangjianWarning a script can
+    filter or turn into an error."""
+    import warnings
+
+    from dangjian_cli.errors import DangjianWarning
+
+    jl = tmp_path / "rows.jsonl"
+    jl.write_text('{"id": "a", "text": "党史学习教育。"}\n{"id": "b", "text": ""}\n', encoding="utf-8")
+    with pytest.warns(DangjianWarning, match=r"rows.jsonl:2: empty text; skipped"):
+        docs = load_documents([str(jl)])
+    assert [d.id for d in docs] == ["a"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DangjianWarning)
+        with pytest.raises(DangjianWarning):
+            load_documents([str(jl)])
+
+
 def test_debris_lines_inline_debris_and_tail_are_removed_with_offsets():
     """Debris lines go with their line break, inline debris inside a kept line, and everything from a tail line
     ("相关新闻：") on; the first and the last line (no line break after it) are tested like any other."""

@@ -19,6 +19,7 @@ _LAZY = {
     "Lexicon": "lexicon", "load_lexicon": "lexicon",
     "Table": "output", "Environment": "output",
     "DangjianError": "errors", "UsageError": "errors", "InputError": "errors", "EmptyCorpusError": "errors",
+    "DangjianWarning": "errors",
     "corpus_rows": "commands", "corpus_summary": "commands", "segment_rows": "commands",
     "map_documents": "parallel",
 }

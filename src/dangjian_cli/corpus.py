@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from . import metadata
 from .encoding import UndecodableError, canonical_encoding, decode_bytes
-from .errors import EmptyCorpusError, InputError, UsageError
+from .errors import DangjianWarning, EmptyCorpusError, InputError, UsageError
 from .normalize import BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize
 
 TEXT_FIELDS = ("text", "content", "body", "正文", "内容", "全文", "fulltext", "full_text", "article", "article_text")
@@ -106,6 +106,12 @@ class LoaderOptions:
                                  "use utf-8, utf-8-sig, utf-16, gb18030, gbk or big5") from None
 
 
+def _python_warning(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, DangjianWarning, stacklevel=3)
+
+
 class CorpusReader:
     """Reads documents from paths with one set of options. Create once, iterate as often as needed."""
 
@@ -113,7 +119,7 @@ class CorpusReader:
                  stdin: BinaryIO | None = None) -> None:
         self.paths = list(paths)
         self.options = options or LoaderOptions()
-        self.warn = warn or (lambda message: print(f"dangjian: warning: {message}", file=sys.stderr))
+        self.warn = warn or _python_warning  # the CLI passes its own (said on stderr unless --quiet)
         self.warnings: list[str] = []  # every warning given, in order (a cached result says them again)
         self._stdin = stdin
         self._stdin_cache: bytes | None = None

@@ -48,3 +48,8 @@ class EmptyCorpusError(DangjianError):
     def __init__(self, message: str = "no documents with text in the input",
                  hint: str | None = "check the paths, --glob and --text-field") -> None:
         super().__init__(message, hint)
+
+
+class DangjianWarning(UserWarning):
+    """What the library warns about when no ``warn`` callback was given (rows skipped, files skipped under
+    ``skip_errors``): Python's ``warnings`` machinery, so that a script can filter, log or raise them."""

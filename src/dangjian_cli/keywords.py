@@ -296,8 +296,8 @@ class KeywordFeatures:
             words = tokenizer.filter_pieces(pieces)
             lead = tokenizer.words_between(pieces, regions.body_start, regions.first_sentence_end) if weighted else []
         title_words = tokenizer.words(regions.title) if regions.title else []
-        if title_words and not regions.title_in_text:
-            words = title_words + words  # a separate title field is part of the article, counted once
+        if regions.separate_title:
+            words = title_words + words  # as Analyzer.article_words
         if settings.pos:
             words, lead, title_words = self._keep_pos(words), self._keep_pos(lead), self._keep_pos(title_words)
         extra: dict[str, float] = {}

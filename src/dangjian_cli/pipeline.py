@@ -9,7 +9,7 @@ from typing import Any
 from .cache import TokenCache
 from .matrixcache import MatrixCache
 from .corpus import Document
-from .regions import analysed_title
+from .regions import find_regions
 from .tokenize import Token, Tokenizer, TokenizerConfig, bounds_of, pieces_of
 
 
@@ -53,13 +53,11 @@ class Analyzer:
         return self.tokenizer.filter_pieces(self.pieces(text))
 
     def article_words(self, doc: Document) -> list[str]:
-        """The words of a document with its title: a title given as a separate field (JSONL, CSV) and not repeated
-        as the text's first line is part of the article, counted once with the text."""
-        title = analysed_title(doc)
+        """The words of a document with its title (``Regions.separate_title``: a title field not repeated as the
+        text's first line is part of the article, counted once with the text)."""
+        title = find_regions(doc).separate_title
         words = self.words(doc)
-        if not title or doc.text.startswith(title):
-            return words
-        return self.tokenizer.words(title) + words
+        return self.tokenizer.words(title) + words if title else words
 
     def tokens(self, doc: Document | str, filtered: bool = True) -> list[Token]:
         text = doc if isinstance(doc, str) else doc.text

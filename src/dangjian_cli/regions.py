@@ -29,6 +29,12 @@ class Regions:
     first_sentence_end: int
     lead_end: int
 
+    @property
+    def separate_title(self) -> str:
+        """The title when it is a part of the article the text lacks (a title field, JSONL or CSV, not repeated as
+        the text's first line): counted once with the text's words. Empty otherwise."""
+        return self.title if self.title and not self.title_in_text else ""
+
 
 def analysed_title(doc: Document) -> str:
     """The title as analysis sees it: normalised like the text (traditional → simplified, width, quotes)."""
