@@ -28,8 +28,12 @@ def _identity(tokens):
     return tokens
 
 
-@pytest.mark.parametrize("sublinear", [False, True])
-def test_same_matrix_and_scores_as_scikit_learn(token_lists, sublinear):
+@pytest.mark.parametrize("sublinear,map_rows", [(False, None), (True, None), (False, 3)])
+def test_same_matrix_and_scores_as_scikit_learn(token_lists, sublinear, map_rows, monkeypatch):
+    if map_rows is not None:  # ids mapped to columns a few rows at a time, as on a large corpus
+        import dangjian_cli.termmatrix
+
+        monkeypatch.setattr(dangjian_cli.termmatrix, "MAP_ROWS", map_rows)
     # Two counters, as two worker processes would be (each pickled: a fresh vocabulary), alternating documents.
     counters = [pickle.loads(pickle.dumps(TermCounter())) for _ in range(2)]
     builder = TermMatrixBuilder()

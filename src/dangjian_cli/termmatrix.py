@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+MAP_ROWS = 16384  # rows whose local ids are mapped to columns at once in TermMatrixBuilder.finish
 _JOIN = "\n"  # tokens never contain a line break (the tokenizer drops pieces with white space), so it can join them
 
 
@@ -150,13 +151,17 @@ class TermMatrixBuilder:
                                           count=int(offsets[-1]))]
         indptr64 = np.frombuffer(self._indptr, dtype=np.int64)
         local = np.frombuffer(self._indices, dtype=np.int32) if self._indices else np.zeros(0, dtype=np.int32)
-        row_offset = offsets[np.frombuffer(self._row_source, dtype=np.int32)] if self._row_source \
-            else np.zeros(0, dtype=np.int64)
-        entry_offset = np.repeat(row_offset, np.diff(indptr64))
-        entry_offset += local
+        row_source = np.frombuffer(self._row_source, dtype=np.int32) if self._row_source \
+            else np.zeros(0, dtype=np.int32)
         index_type = np.int32 if len(self._indices) < 2**31 and len(terms) < 2**31 else np.int64
-        indices = table[entry_offset].astype(index_type)
-        del entry_offset
+        indices = np.empty(len(local), dtype=index_type)
+        # A few thousand rows at a time: the int64 temporaries stay small on a corpus of millions of documents.
+        for first in range(0, self.rows, MAP_ROWS):
+            last = min(self.rows, first + MAP_ROWS)
+            a, b = int(indptr64[first]), int(indptr64[last])
+            at = np.repeat(offsets[row_source[first:last]], np.diff(indptr64[first:last + 1]))
+            at += local[a:b]
+            indices[a:b] = table[at]
         indptr = indptr64.astype(index_type)
         data = np.frombuffer(self._data, dtype=np.int32).copy() if self._data else np.zeros(0, dtype=np.int32)
         shape = (self.rows, len(terms))
