@@ -164,3 +164,56 @@ def test_train_classify_and_evaluate_with_a_model_give_the_same_bytes_with_worke
         one = run_process("evaluate", str(labelled), "--label-field", "campaign", *how, "-f", "json", "-j", "1")
         two = run_process("evaluate", str(labelled), "--label-field", "campaign", *how, "-f", "json", "-j", "2")
         assert one.returncode == 0 and one.stdout == two.stdout and b'"accuracy"' in one.stdout, how
+
+
+def test_ranges_of_json_lines_give_the_lines_one_process_reads(corpus, tmp_path):
+    """An uncompressed JSON Lines file reaches the workers as ranges of bytes that they read themselves: a byte order
+    mark, CRLF endings, blank and white-space lines and a last line without its line break give the same lines, line
+    numbers and documents as reading the file line by line (and as its gzip copy, which is read line by line)."""
+    import gzip
+
+    from dangjian_cli.corpus import CorpusReader, JsonLine, JsonRange, LoaderOptions
+
+    rows = corpus.read_text(encoding="utf-8").splitlines()
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append(row)
+        if n % 9 == 0:
+            lines.append("")
+        if n % 13 == 0:
+            lines.append(" \t ")
+    raw = ("\ufeff" + "\r\n".join(lines)).encode("utf-8")  # no line break after the last row
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(raw)
+    (tmp_path / "crlf.jsonl.gz").write_bytes(gzip.compress(raw))
+
+    reader = CorpusReader([str(path)], LoaderOptions(jobs=2))
+    ranges = list(reader.units(7, 5000))
+    assert all(type(r) is JsonRange for r in ranges) and len(ranges) > len(rows) // 7
+    assert sum(r.rows for r in ranges) == len(rows)
+    from_ranges = [line for r in ranges for line in r.json_lines()]
+    by_lines = [JsonLine(0, str(path), n, enc, line) for n, line, enc in reader._jsonl_lines(str(path), False)]
+    assert from_ranges == by_lines
+    assert from_ranges[0].encoding == "utf-8-sig" and not from_ranges[0].line.startswith(b"\xef")
+
+    one = run_process("corpus", str(path), "--jobs", "1")
+    two = run_process("corpus", str(path), "--jobs", "2")
+    packed = run_process("corpus", str(tmp_path / "crlf.jsonl.gz"), "--jobs", "2")
+    assert one.returncode == two.returncode == packed.returncode == 0, two.stderr.decode()
+    assert one.stdout == two.stdout == packed.stdout.replace(b"crlf.jsonl.gz", b"crlf.jsonl")
+    assert len(two.stdout.decode().splitlines()) == len(rows) + 1
+
+
+def test_a_file_cut_short_after_it_was_measured_is_an_error_of_that_file(corpus, tmp_path):
+    from dangjian_cli.corpus import CorpusReader, LoaderOptions
+    from dangjian_cli.parallel import _Problem, _records
+
+    path = tmp_path / "short.jsonl"
+    path.write_bytes(corpus.read_bytes())
+    reader = CorpusReader([str(path)], LoaderOptions(jobs=2))
+    ranges = list(reader.units(100, 10**9))
+    path.write_bytes(corpus.read_bytes()[: ranges[1].start + 10])  # cut inside the second range
+    out = list(_records(ranges, reader.rows))
+    assert len(out) == 101  # the first range's rows, then the error; the third range is not read
+    source, problem = out[-1]
+    assert source == 0 and type(problem) is _Problem and "changed while it was read" in problem.message

@@ -266,8 +266,10 @@ class _Progressing:
         return self.env.progress(iter(self.corpus))
 
     # What parallel.map_documents needs to hand documents to worker processes, with progress too.
-    def units(self) -> Any:
-        return self.env.progress(self.corpus.units())
+    def units(self, *args: Any) -> Any:
+        from .corpus import unit_rows
+
+        return self.env.progress(self.corpus.units(*args), weight=unit_rows)
 
     def __getattr__(self, name: str) -> Any:
         # Everything else (maker, options, sources, warnings, warn…) is the reader's own.

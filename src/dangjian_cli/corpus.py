@@ -175,13 +175,15 @@ class CorpusReader:
         """The raw documents, read and decoded but not normalised."""
         return self._stream(parse_lines=True)
 
-    def units(self) -> Iterator[RawRecord | JsonLine]:
+    def units(self, range_lines: int = 128, range_bytes: int = 400_000) -> Iterator[RawRecord | JsonLine | JsonRange]:
         """What worker processes turn into Documents, in input order: raw documents, except that the rows of a JSON
-        Lines file come as their undecoded lines (``JsonLine``), parsed by ``rows`` in the workers (parsing JSON
-        in this process bounded the fast commands)."""
-        return self._stream(parse_lines=False)
+        Lines file are left to the workers: an uncompressed file comes as ranges of its lines (``JsonRange``, at most
+        ``range_lines`` rows or ``range_bytes`` bytes each), which a worker reads from the file itself; a compressed
+        one as its undecoded lines (``JsonLine``). Workers parse them with ``rows`` (reading, parsing and sending
+        every line from this process bounded the fast commands)."""
+        return self._stream(parse_lines=False, range_lines=range_lines, range_bytes=range_bytes)
 
-    def _stream(self, parse_lines: bool) -> Iterator[Any]:
+    def _stream(self, parse_lines: bool, range_lines: int = 0, range_bytes: int = 0) -> Iterator[Any]:
         seen_stems: set[str] = set()
         for number, source in enumerate(self.sources()):
             try:
@@ -192,6 +194,9 @@ class CorpusReader:
                 gz = bool(suffixes) and suffixes[-1] == ".gz"
                 ext = (suffixes[-2] if gz and len(suffixes) > 1 else suffixes[-1]) if suffixes else ""
                 if ext in (".jsonl", ".ndjson"):
+                    if not parse_lines and not gz:
+                        yield from self._jsonl_ranges(number, source, range_lines, range_bytes)
+                        continue
                     lines = self._jsonl_lines(source, gz)
                     if parse_lines:
                         for n, line, enc in lines:
@@ -312,13 +317,46 @@ class CorpusReader:
         any_row = False
         with fh:
             for n, line in enumerate(fh, 1):
-                if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                if n == 1 and line.startswith(BOM):
                     line = line[3:]
                     enc = "utf-8-sig"
                 if line.isspace() or not line:  # (no copy of the line, as strip() would make)
                     continue
                 any_row = True
                 yield n, line, enc
+        if not any_row:
+            raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
+
+    def _jsonl_ranges(self, number: int, path: str, most_lines: int, most_bytes: int) -> Iterator[JsonRange]:
+        """The non-blank lines of an uncompressed JSON Lines file as ranges of bytes (see ``JsonRange``): the lines
+        are only measured here, and read again by the worker that parses them."""
+        try:
+            fh = open(path, "rb")
+        except OSError as exc:
+            raise InputError(path, f"cannot read ({exc.strerror})") from None
+        enc = canonical_encoding(self.options.encoding) if self.options.encoding else "utf-8"
+        any_row = False
+        start = end = 0  # bytes: where the range being measured starts, and where its last row ends
+        first = 1  # the range's first line
+        rows = 0
+        with fh:
+            pos = 0
+            for n, line in enumerate(fh, 1):
+                pos += len(line)
+                if n == 1 and line.startswith(BOM):
+                    line = line[3:]
+                    enc = "utf-8-sig"
+                if line.isspace() or not line:
+                    continue
+                rows += 1
+                end = pos
+                if rows >= most_lines or end - start >= most_bytes:
+                    any_row = True
+                    yield JsonRange(number, path, start, end, first, rows, enc)
+                    start, first, rows = end, n + 1, 0
+        if rows:
+            any_row = True
+            yield JsonRange(number, path, start, end, first, rows, enc)
         if not any_row:
             raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
 
@@ -432,6 +470,48 @@ class JsonLine(NamedTuple):
     n: int
     encoding: str
     line: bytes
+
+
+class JsonRange(NamedTuple):
+    """Consecutive lines of an uncompressed JSON Lines file, given by where they stand in it (bytes ``start`` to
+    ``end``; the first is line ``first``), with the number of its source among the reader's: a worker reads and
+    parses them itself (``json_lines``), so that their bytes never pass through the main process. ``rows``: the
+    non-blank lines among them. ``encoding`` is the file's (``utf-8-sig`` after a byte order mark)."""
+
+    source: int
+    path: str
+    start: int
+    end: int
+    first: int
+    rows: int
+    encoding: str
+
+    def json_lines(self) -> list[JsonLine]:
+        """The range's non-blank lines, read from the file; InputError when it cannot be read as it was measured."""
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(self.start)
+                data = fh.read(self.end - self.start)
+        except OSError as exc:
+            raise InputError(self.path, f"cannot read ({exc.strerror})") from None
+        if len(data) != self.end - self.start:
+            raise InputError(self.path, "the file changed while it was read", "run again on a file not being written")
+        out = []
+        for n, line in enumerate(io.BytesIO(data), self.first):
+            if n == 1 and line.startswith(BOM):
+                line = line[3:]
+            if line.isspace() or not line:
+                continue
+            out.append(JsonLine(self.source, self.path, n, self.encoding, line))
+        return out
+
+
+def unit_rows(unit: RawRecord | JsonLine | JsonRange) -> int:
+    """How many documents a unit of ``CorpusReader.units`` may give (a range: its non-blank lines)."""
+    return unit.rows if type(unit) is JsonRange else 1
+
+
+BOM = b"\xef\xbb\xbf"
 
 
 @lru_cache(maxsize=64)

@@ -13,7 +13,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +66,10 @@ class Environment:
     def show_progress(self) -> bool:
         return self.stderr_isatty and not self.quiet
 
-    def progress(self, items: Iterable[Any], description: str = "documents") -> Iterator[Any]:
-        """Yield ``items``, counting them on stderr when it is a terminal (never in a pipe or under --quiet)."""
+    def progress(self, items: Iterable[Any], description: str = "documents",
+                 weight: Callable[[Any], int] | None = None) -> Iterator[Any]:
+        """Yield ``items``, counting them on stderr when it is a terminal (never in a pipe or under --quiet);
+        ``weight``: how many each item counts for (one by default)."""
         if not self.show_progress:
             yield from items
             return
@@ -80,7 +82,7 @@ class Environment:
             task = bar.add_task(description, total=None)
             for item in items:
                 yield item
-                bar.advance(task)
+                bar.advance(task, weight(item) if weight is not None else 1)
 
 
 def _isatty(stream: Any) -> bool:

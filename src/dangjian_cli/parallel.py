@@ -1,10 +1,11 @@
 """Worker processes for the per-document part of every command (``--jobs N``).
 
-The main process reads the input (``CorpusReader.units``: decoded documents, and the lines of JSON Lines files as
-bytes) and keeps everything that depends on order; workers parse the JSON lines, normalise each record into a
-Document and run the command's per-document function on it (segmentation, filtering, counting, scoring). Results
-come back in input order, so output is byte-identical whatever the number of workers; warnings and errors about rows
-come back with them and are given in input order, as one process would give them.
+The main process reads the input (``CorpusReader.units``: decoded documents; ranges of the lines of uncompressed
+JSON Lines files, only measured, not kept; the lines of compressed ones as bytes) and keeps everything that depends
+on order; workers read the ranges from their files, parse the JSON lines, normalise each record into a Document and
+run the command's per-document function on it (segmentation, filtering, counting, scoring). Results come back in
+input order, so output is byte-identical whatever the number of workers; warnings and errors about rows come back
+with them and are given in input order, as one process would give them.
 
 Workers are started with the ``spawn`` method on every OS: nothing relies on ``fork`` (the function and its data are
 pickled once per worker), and no worker inherits the main process's open files or threads. Small inputs (fewer than
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .allocator import tune_allocator
-from .corpus import Document, JsonLine, RawRecord
+from .corpus import Document, JsonLine, JsonRange, RawRecord, unit_rows
 from .errors import DangjianError, InputError
 
 CHUNK_DOCS = 128  # documents per task: large enough to amortise pickling, small enough to keep workers even
@@ -121,20 +122,26 @@ def _parallel_head(docs: Any, jobs: int | None) -> tuple[list[Any] | Iterator[An
     ``units`` a list when the input is too small to be worth starting workers (SERIAL_BELOW)."""
     if _jobs(docs, jobs) <= 1 or not all(hasattr(docs, name) for name in ("units", "rows", "maker")):
         return None
-    stream = iter(docs.units())
+    stream = iter(docs.units(CHUNK_DOCS, CHUNK_CHARS))
     head: list[Any] = []
-    size = 0
+    rows = size = 0
     for unit in stream:
         head.append(unit)
+        rows += unit_rows(unit)
         size += _size(unit)
-        if len(head) >= SERIAL_BELOW[0] or size >= SERIAL_BELOW[1]:
+        if rows >= SERIAL_BELOW[0] or size >= SERIAL_BELOW[1]:
             return _chain(head, stream), docs
     return head, docs
 
 
-def _size(unit: RawRecord | JsonLine) -> int:
-    """Characters of a raw document; bytes of a JSON line (what decides chunks and the serial threshold)."""
-    return len(unit.line) if type(unit) is JsonLine else len(unit.raw)
+def _size(unit: RawRecord | JsonLine | JsonRange) -> int:
+    """Characters of a raw document; bytes of JSON lines (what decides chunks and the serial threshold)."""
+    kind = type(unit)
+    if kind is JsonLine:
+        return len(unit.line)
+    if kind is JsonRange:
+        return unit.end - unit.start
+    return len(unit.raw)
 
 
 def _in_this_process(units: list[Any], reader: Any) -> Iterator[RawRecord]:
@@ -182,13 +189,14 @@ def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
 
 def _chunks(units: Iterator[Any]) -> Iterator[list[Any]]:
     chunk: list[Any] = []
-    size = 0
+    rows = size = 0
     for unit in units:
         chunk.append(unit)
+        rows += unit_rows(unit)
         size += _size(unit)
-        if len(chunk) >= CHUNK_DOCS or size >= CHUNK_CHARS:
+        if rows >= CHUNK_DOCS or size >= CHUNK_CHARS:
             yield chunk
-            chunk, size = [], 0
+            chunk, rows, size = [], 0, 0
     if chunk:
         yield chunk
 
@@ -237,14 +245,36 @@ def _records(chunk: list[Any], rows: Any) -> Iterator[tuple[int, RawRecord | _Pr
     records' -1. After a bad line the rest of its file in the chunk is left out (the main process drops the rest
     of the file in later chunks)."""
     bad: set[int] = set()
-    for unit in chunk:
-        if type(unit) is not JsonLine:
+    for unit in _lines(chunk, bad):
+        if type(unit) is _Unreadable:
+            yield unit.source, unit.problem
+        elif type(unit) is not JsonLine:
             yield -1, unit
         elif unit.source not in bad:
             outcome = _parse(rows, unit)
             if type(outcome) is _Problem and outcome.error is not None:
                 bad.add(unit.source)
             yield unit.source, outcome
+
+
+class _Unreadable(NamedTuple):
+    """A range of JSON lines whose file could not be read again: the error that ends its file."""
+
+    source: int
+    problem: _Problem
+
+
+def _lines(chunk: list[Any], bad: set[int]) -> Iterator[Any]:
+    """The units of a chunk with each range of JSON lines read from its file (``JsonRange.json_lines``)."""
+    for unit in chunk:
+        if type(unit) is not JsonRange:
+            yield unit
+        elif unit.source not in bad:
+            try:
+                yield from unit.json_lines()
+            except InputError as exc:
+                bad.add(unit.source)
+                yield _Unreadable(unit.source, _Problem(exc.one_line(), exc))
 
 
 def _work(chunk: list[Any], metadata_only: bool) -> list[tuple[int, Any, Any]]:
