@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -151,8 +152,13 @@ def test_errors_are_one_line_with_status(tmp_path):
     empty.write_bytes(b"")
     binary = tmp_path / "bin.txt"
     binary.write_bytes(bytes(range(256)) * 20)
+    fifo = None
+    if hasattr(os, "mkfifo"):  # a named pipe, as `<(zcat …)` gives, is refused with advice
+        fifo = tmp_path / "pipe.jsonl"
+        os.mkfifo(fifo)
     for args, fragment in (([str(empty)], "file is empty"), ([str(binary)], "binary"),
-                           ([str(tmp_path / "missing.txt")], "no such file or folder")):
+                           ([str(tmp_path / "missing.txt")], "no such file or folder"),
+                           *([([str(fifo)], "is not a regular file (a pipe or a device)")] if fifo else [])):
         r = run_cli("corpus", *args)
         assert r.exit_code == 1
         assert r.stdout == ""

@@ -152,6 +152,10 @@ class CorpusReader:
                 if not found:
                     self._problem(p, "no file matches this pattern", "check the pattern")
                 out.extend(found)
+            elif path.exists():  # a pipe (`<(zcat …)`) or a device: an input file may be read more than once (the
+                # matrix cache hashes it, workers read their ranges of it), a pipe only once
+                self._problem(p, "is not a regular file (a pipe or a device)",
+                              "pipe it in and pass - to read stdin, or save it to a file first")
             else:
                 self._problem(p, "no such file or folder", "check the path")
         return out
