@@ -217,3 +217,16 @@ def test_a_file_cut_short_after_it_was_measured_is_an_error_of_that_file(corpus,
     assert len(out) == 101  # the first range's rows, then the error; the third range is not read
     source, problem = out[-1]
     assert source == 0 and type(problem) is _Problem and "changed while it was read" in problem.message
+
+
+def test_import_in_background_loads_modules_and_survives_missing_ones():
+    import sys
+
+    from dangjian_cli.parallel import import_in_background
+
+    sys.modules.pop("colorsys", None)
+    sys.modules.pop("wave", None)
+    thread = import_in_background("no_such_module_dangjian", "colorsys", "wave")
+    thread.join(10)
+    assert "colorsys" in sys.modules and "wave" in sys.modules and not thread.is_alive()
+    assert import_in_background("colorsys") is None  # nothing left to load

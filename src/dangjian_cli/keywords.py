@@ -16,7 +16,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
-from .parallel import map_documents
+from .parallel import import_in_background, map_documents
 from .pipeline import Analyzer
 from .regions import find_regions
 from .termmatrix import TermCounter, TermCounts, TermMatrixBuilder, document_frequencies, smooth_idf, tfidf
@@ -390,6 +390,7 @@ def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettin
     textrank_scores: list[dict[str, float]] = []
     features = KeywordFeatures(analyzer, dataclasses.replace(settings, idf=None))
     builder = TermMatrixBuilder()
+    import_in_background("numpy", "scipy.sparse")  # for the matrix, once the workers are done
     # What the reader warns about during this pass is kept, to be said again when the matrix is reused.
     said_before = len(getattr(docs, "warnings", ()))
     try:

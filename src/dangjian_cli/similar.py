@@ -12,7 +12,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import DangjianError, EmptyCorpusError, UsageError
-from .parallel import map_documents
+from .parallel import import_in_background, map_documents
 from .pipeline import Analyzer
 from .termmatrix import (TermCounter, TermCounts, TermMatrixBuilder, document_frequencies, l2_normalize, smooth_idf,
                          tfidf)
@@ -75,6 +75,7 @@ class ArticleTermCounts:
 def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     ids, titles, dates = [], [], []
     builder = TermMatrixBuilder()
+    import_in_background("numpy", "scipy.sparse")  # for the matrix, once the workers are done
     try:
         for d, counted in map_documents(docs, ArticleTermCounts(analyzer), analyzer=analyzer, metadata_only=True):
             ids.append(d.id)
