@@ -88,3 +88,24 @@ def test_stdin_and_folders(tmp_path):
     a = run_process("keywords", str(SEEDS), "-f", "tsv", env=env)
     b = run_process("keywords", str(SEEDS), "-f", "tsv", env=env)
     assert a.stdout == b.stdout and len(_matrices(tmp_path / "cache")) == 1
+
+
+def test_similar_reuses_the_corpus_vectors_for_every_query(tmp_path):
+    """similar keeps the corpus's counts too (its own entry, beside keywords'): the second query does not count the
+    corpus again, and every query, --all and --explain give the bytes of a run without the cache; warnings about the
+    input are said again."""
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    corpus = _corpus(tmp_path / "c.jsonl", extra_row={"id": "blank", "text": "  "})
+    queries = [[SEED_IDS[0]], ["--text", "两学一做学习教育 党支部"], ["--all", "-n", "2", "--explain"]]
+    fresh = [run_process("similar", *q, "--corpus", str(corpus), "--no-cache", "-f", "tsv", env=env) for q in queries]
+    assert not (tmp_path / "cache" / "matrices").exists()
+    first = run_process("similar", *queries[0], "--corpus", str(corpus), "-f", "tsv", env=env)
+    (stored,) = _matrices(tmp_path / "cache")
+    stamp = stored.stat().st_mtime_ns
+    cached = [run_process("similar", *q, "--corpus", str(corpus), "-f", "tsv", env=env) for q in queries]
+    assert [r.returncode for r in cached] == [0, 0, 0]
+    assert [r.stdout for r in cached] == [r.stdout for r in fresh] and first.stdout == fresh[0].stdout
+    assert all(r.stderr == fresh[0].stderr for r in cached) and b"empty text; skipped" in fresh[0].stderr
+    assert _matrices(tmp_path / "cache") == [stored] and stored.stat().st_mtime_ns >= stamp  # reused
+    run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert len(_matrices(tmp_path / "cache")) == 2  # keywords' counts are another entry

@@ -92,3 +92,21 @@ def test_output_is_deterministic():
     a = run_cli("segment", str(SEEDS), "-f", "jsonl").stdout
     b = run_cli("segment", str(SEEDS), "-f", "jsonl", "--no-cache").stdout
     assert a == b and len(a) > 1000
+
+
+def test_fast_tsv_lines_are_the_bytes_of_cell_by_cell_writing():
+    """tsv_lines writes rows of plain str/int/float with one format call and checks the line; every kind of cell
+    that needs escaping or fixing must still come out as the cell-by-cell writer gives it."""
+    import itertools
+    import math
+
+    from dangjian_cli.output import _tsv_cell, tsv_lines
+
+    cells = ["两学一做", "", "a\tb", "back\\slash", "line\nbreak", "cr\r", "2016-0", "-0", "{0}", "x{}y",
+             0, -7, 10**20, True, False, None, 0.0, -0.0, 1.5, -1e-05, 123456789.0, math.nan, math.inf, -math.inf,
+             ["a", 1], {"k": "v"}, ("t", 2.5)]
+    rows = [tuple(c) for c in itertools.product(cells, repeat=2)]
+    rows += [tuple(cells[(i * 7 + j) % len(cells)] for j in range(6)) for i in range(200)] + [()]
+    expected = ["\t".join(map(_tsv_cell, row)) for row in rows]
+    assert list(tsv_lines(rows)) == expected
+    assert "0\t0" in expected  # -0.0 and 0.0 both print 0

@@ -219,3 +219,34 @@ def test_copy_shares_do_not_depend_on_how_the_work_is_split(reprint_corpus, monk
     values[::7] = values[3]
     assert np.array_equal(dup._repeated_in_parts(values), dup._repeated(values))
     assert any(share > 0.5 for *_, share, _partners in whole)
+
+
+def test_a_row_scored_in_full_ranks_as_if_every_score_were_rounded():
+    """A row tied beyond its candidates is scored against every document; only the scores that can round to its
+    k-th or above are rounded and ranked. The result must be what rounding and ranking every score gives, here on
+    copies and near-copies of the seeds (ties and near-ties at six digits)."""
+    import numpy as np
+
+    from dangjian_cli.corpus import load_documents
+    from dangjian_cli.pipeline import Analyzer
+    from dangjian_cli.similar import _full_row, fit_vectors
+
+    docs = load_documents([str(SEEDS)])
+    for d in list(docs):
+        for n in range(3):  # a copy, and copies with one more and two more sentences of another seed
+            extra = "".join(docs[(n + 1) % 5].text.split("。")[:n]) + "。" if n else ""
+            docs.append(type(d)(f"{d.id}~{n}", d.text + extra, d.original, d.title, d.date, d.source, d.author,
+                                d.script, d.encoding, d.path, d.fields))
+    v = fit_vectors(docs, Analyzer())
+    x = v.matrix.tocsr()
+    xt = x.T.tocsr()
+    n = x.shape[0]
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[sorted(range(n), key=v.ids.__getitem__)] = np.arange(n)
+    for k in (1, 2, 5):
+        for i in range(n):
+            got = [(row[2], row[5]) for row in _full_row(v, x, xt, i, k, 0.0, id_rank, False)]
+            full = np.asarray((x[i] @ xt).todense()).ravel()
+            every = [(round(min(1.0, float(full[j])), 6), v.ids[j]) for j in range(n) if j != i and full[j] > 0]
+            expected = [(doc, score) for score, doc in sorted(every, key=lambda t: (-t[0], t[1]))[:k]]
+            assert got == expected, (k, v.ids[i])

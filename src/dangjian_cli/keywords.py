@@ -356,32 +356,13 @@ class CountedCorpus:
 def count_corpus(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings) -> CountedCorpus:
     """The per-document pass of keyword extraction over a corpus, through the corpus matrix cache when the analyzer
     has a cache and ``docs`` is a reader of files (see matrixcache.py; TextRank's per-document scores are not kept)."""
-    from .matrixcache import corpus_key
+    from .matrixcache import through_cache
 
-    store, key = analyzer.matrix_cache, None
-    if store is not None and settings.method != "textrank" and hasattr(docs, "sources") \
-            and not getattr(getattr(docs, "options", None), "skip_errors", True):
-        weighted = _weighted(settings)
-        key = corpus_key(docs, [f"words {analyzer.tokenizer.words_key}", f"pos {settings.pos}",
-                                f"keep_script {settings.keep_script}", f"group_by {settings.group_by}",
-                                f"weights {weighted} {settings.title_weight} {settings.lead_weight}"])
-        if key is not None:
-            found = store.get(key)
-            if found is not None:
-                try:
-                    counted = CountedCorpus.from_arrays(found)
-                except (KeyError, ValueError, TypeError) as exc:
-                    store.warn(f"corpus matrix cache entry {key} is unusable ({exc}); making it again")
-                else:
-                    say = getattr(docs, "warn", None)
-                    for message in counted.warnings:
-                        if say:
-                            say(message)
-                    return counted
-    counted = _count(docs, analyzer, settings)
-    if store is not None and key is not None:
-        store.put(key, *counted.to_arrays())
-    return counted
+    weighted = _weighted(settings)
+    parts = [f"words {analyzer.tokenizer.words_key}", f"pos {settings.pos}", f"keep_script {settings.keep_script}",
+             f"group_by {settings.group_by}", f"weights {weighted} {settings.title_weight} {settings.lead_weight}"]
+    return through_cache(docs, analyzer, parts, CountedCorpus, lambda: _count(docs, analyzer, settings),
+                         use=settings.method != "textrank")
 
 
 def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings) -> CountedCorpus:

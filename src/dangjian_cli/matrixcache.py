@@ -1,8 +1,9 @@
 """The corpus matrix cache: a corpus's document-term counts, kept for the next run over the same files.
 
 Researchers run ``keywords`` many times over one corpus, changing ``--top``, ``--method``, ``--min-df``, the scope or
-the output; every run used to read, normalise, segment and count the whole corpus again. After a run over files
-(not stdin), the counts matrix, the title and lead weights, the vocabulary and the rows' metadata are written to
+the output, and ``similar`` once per query; every run used to read, normalise, segment and count the whole corpus
+again. After a run over files (not stdin), the counts matrix, the title and lead weights (keywords), the vocabulary
+and the rows' metadata are written to
 ``matrices/`` beside the token cache (one ``.npz`` file per corpus and settings, written whole and then renamed into
 place, so a reader never sees half a file). The key is a hash of:
 
@@ -24,12 +25,53 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 FORMAT = 1
 KEEP = 8  # matrices kept; older ones are deleted when a new one is written
 MAX_BYTES = 2 << 30  # larger matrices (a few million documents) are not stored: writing them costs more than it saves
 FOLDER = "matrices"
+
+
+class Cacheable(Protocol):
+    """What ``through_cache`` keeps: a result that becomes arrays and JSON metadata and back, with the warnings that
+    reading its corpus gave (said again when it is reused)."""
+
+    warnings: list[str]
+
+    def to_arrays(self) -> tuple[dict[str, Any], dict[str, Any]]: ...
+
+
+T = TypeVar("T", bound=Cacheable)
+
+
+def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute: Callable[[], T],
+                  use: bool = True) -> T:
+    """``compute()``, or what an earlier run over the same files and ``parts`` (settings as text) stored: for every
+    command that counts a whole corpus of files (``keywords``, ``similar``). ``kind.from_arrays(found)`` makes the
+    result from what was stored. Not used (``compute()`` only) without the analyzer's matrix cache, for input that is
+    not a reader of files (stdin), with ``skip_errors`` (what is skipped may change between runs), or ``use=False``."""
+    store, key = getattr(analyzer, "matrix_cache", None), None
+    if use and store is not None and hasattr(docs, "sources") \
+            and not getattr(getattr(docs, "options", None), "skip_errors", True):
+        key = corpus_key(docs, parts)
+        if key is not None:
+            found = store.get(key)
+            if found is not None:
+                try:
+                    result = kind.from_arrays(found)
+                except (KeyError, ValueError, TypeError) as exc:
+                    store.warn(f"corpus matrix cache entry {key} is unusable ({exc}); making it again")
+                else:
+                    say = getattr(docs, "warn", None)
+                    for message in result.warnings:
+                        if say:
+                            say(message)
+                    return result
+    result = compute()
+    if store is not None and key is not None:
+        store.put(key, *result.to_arrays())
+    return result
 
 
 def default_matrix_cache(warn: Callable[[str], None] | None = None) -> MatrixCache:

@@ -7,7 +7,7 @@ so no n × n matrix is ever held: peak memory is the matrix plus ``block × n`` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .corpus import Document
@@ -32,6 +32,39 @@ class CorpusVectors:
     vocabulary: dict[str, int]
     terms: Any  # index → term
     idf: Any
+    counts: Any = None  # CSR int32: the term counts the matrix was made from (what the matrix cache keeps)
+    warnings: list[str] = field(default_factory=list)  # what reading the corpus warned about
+
+    @classmethod
+    def from_counts(cls, counts: Any, terms: list[str], ids: list[str], titles: list[str], dates: list[str],
+                    warnings: list[str], vocabulary: dict[str, int] | None = None) -> CorpusVectors:
+        """Sublinear tf × smooth IDF fitted on these counts, rows L2-normalised."""
+        idf = smooth_idf(document_frequencies(counts), len(ids))
+        matrix = tfidf(counts, idf, sublinear=True)
+        if vocabulary is None:
+            vocabulary = {t: i for i, t in enumerate(terms)}
+        return cls(ids, titles, dates, matrix, vocabulary, terms, idf, counts, warnings)
+
+    def to_arrays(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        import numpy as np
+
+        c = self.counts
+        arrays = {"counts_data": c.data, "counts_indices": c.indices, "counts_indptr": c.indptr,
+                  "shape": np.asarray(c.shape, dtype=np.int64)}
+        return arrays, {"terms": list(self.terms), "ids": self.ids, "titles": self.titles, "dates": self.dates,
+                        "warnings": self.warnings}
+
+    @classmethod
+    def from_arrays(cls, found: dict[str, Any]) -> CorpusVectors:
+        import scipy.sparse as sp
+
+        shape = tuple(int(x) for x in found["shape"])
+        counts = sp.csr_matrix((found["counts_data"], found["counts_indices"], found["counts_indptr"]), shape=shape)
+        m = found["meta"]
+        if not len(m["ids"]) == len(m["titles"]) == len(m["dates"]) == shape[0] or len(m["terms"]) != shape[1]:
+            raise ValueError("the stored matrix does not match its metadata")
+        return cls.from_counts(counts, list(m["terms"]), list(m["ids"]), list(m["titles"]), list(m["dates"]),
+                               list(m["warnings"]))
 
     def index(self, doc_id: str) -> int:
         try:
@@ -73,9 +106,19 @@ class ArticleTermCounts:
 
 
 def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
+    """The corpus's TF-IDF vectors, through the corpus matrix cache when the analyzer has one and ``docs`` is a
+    reader of files (see matrixcache.py): a second query on the same corpus does not count it again."""
+    from .matrixcache import through_cache
+
+    parts = ["similar: article words, raw counts", f"words {analyzer.tokenizer.words_key}"]
+    return through_cache(docs, analyzer, parts, CorpusVectors, lambda: _fit(docs, analyzer))
+
+
+def _fit(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     ids, titles, dates = [], [], []
     builder = TermMatrixBuilder()
     import_in_background("numpy", "scipy.sparse")  # for the matrix, once the workers are done
+    said_before = len(getattr(docs, "warnings", ()))
     try:
         for d, counted in map_documents(docs, ArticleTermCounts(analyzer), analyzer=analyzer, metadata_only=True):
             ids.append(d.id)
@@ -89,9 +132,8 @@ def fit_vectors(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     counts, _weights, terms, vocabulary = builder.finish()
     if not terms:
         raise EmptyCorpusError("the documents have no tokens to compare")
-    idf = smooth_idf(document_frequencies(counts), len(ids))
-    matrix = tfidf(counts, idf, sublinear=True)
-    return CorpusVectors(ids, titles, dates, matrix, vocabulary, terms, idf)
+    warnings = list(getattr(docs, "warnings", ())[said_before:])
+    return CorpusVectors.from_counts(counts, terms, ids, titles, dates, warnings, vocabulary)
 
 
 def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None, text: str | None = None,
@@ -253,6 +295,11 @@ def _full_row(v: CorpusVectors, x: Any, xt: Any, i: int, k: int, min_score: floa
     full = np.asarray((x[i] @ xt).todense()).ravel()
     full[i] = 0.0
     cols = np.flatnonzero(full > 0)
+    if len(cols) > k:
+        # Only scores that can round to the k-th largest or above are rounded and ranked: rounding to six digits
+        # never orders two scores more than 1e-6 apart the other way (2e-6 leaves room for float error).
+        kth = np.partition(full[cols], len(cols) - k)[len(cols) - k]
+        cols = cols[full[cols] >= kth - 2e-6]
     shown = np.fromiter(map(round, np.clip(full[cols], 0.0, 1.0).tolist(), repeat(6)), dtype=np.float64,
                         count=len(cols))
     order = np.lexsort((id_rank[cols], -shown))[:k]
