@@ -192,7 +192,7 @@ def test_ranges_of_json_lines_give_the_lines_one_process_reads(corpus, tmp_path)
     assert all(type(r) is JsonRange for r in ranges) and len(ranges) > len(rows) // 7
     assert sum(r.rows for r in ranges) == len(rows)
     from_ranges = [line for r in ranges for line in r.json_lines()]
-    by_lines = [JsonLine(0, str(path), n, enc, line) for n, line, enc in reader._jsonl_lines(str(path), False)]
+    by_lines = [JsonLine(0, str(path), n, enc, line) for n, line, enc, _ in reader._jsonl_lines(str(path), False)]
     assert from_ranges == by_lines
     assert from_ranges[0].encoding == "utf-8-sig" and not from_ranges[0].line.startswith(b"\xef")
 

@@ -203,12 +203,12 @@ class CorpusReader:
                         continue
                     lines = self._jsonl_lines(source, gz)
                     if parse_lines:
-                        for n, line, enc in lines:
+                        for n, line, enc, _ in lines:
                             record = self._parsed(self.rows.line(line, source, n, enc))
                             if record is not None:
                                 yield record
                     else:
-                        yield from (JsonLine(number, source, n, enc, line) for n, line, enc in lines)
+                        yield from (JsonLine(number, source, n, enc, line) for n, line, enc, _ in lines)
                 elif ext in STRUCTURED:
                     yield from self._read_structured(source, ext, gz)
                 else:
@@ -310,8 +310,8 @@ class CorpusReader:
             if record is not None:
                 yield record
 
-    def _jsonl_lines(self, path: str, gz: bool) -> Iterator[tuple[int, bytes, str]]:
-        """(line number, line, encoding) of each non-blank line of a JSON Lines file."""
+    def _jsonl_lines(self, path: str, gz: bool) -> Iterator[tuple[int, bytes, str, int]]:
+        """(line number, line, encoding, bytes read so far) of each non-blank line of a JSON Lines file."""
         opener = gzip.open if gz else open
         try:
             fh = opener(path, "rb")
@@ -319,50 +319,34 @@ class CorpusReader:
             raise InputError(path, f"cannot read ({exc.strerror})") from None
         enc = canonical_encoding(self.options.encoding) if self.options.encoding else "utf-8"
         any_row = False
+        pos = 0
         with fh:
             for n, line in enumerate(fh, 1):
+                pos += len(line)
                 if n == 1 and line.startswith(BOM):
-                    line = line[3:]
                     enc = "utf-8-sig"
-                if line.isspace() or not line:  # (no copy of the line, as strip() would make)
+                row = _row_line(n, line)
+                if row is None:
                     continue
                 any_row = True
-                yield n, line, enc
+                yield n, row, enc, pos
         if not any_row:
             raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
 
     def _jsonl_ranges(self, number: int, path: str, most_lines: int, most_bytes: int) -> Iterator[JsonRange]:
         """The non-blank lines of an uncompressed JSON Lines file as ranges of bytes (see ``JsonRange``): the lines
         are only measured here, and read again by the worker that parses them."""
-        try:
-            fh = open(path, "rb")
-        except OSError as exc:
-            raise InputError(path, f"cannot read ({exc.strerror})") from None
-        enc = canonical_encoding(self.options.encoding) if self.options.encoding else "utf-8"
-        any_row = False
         start = end = 0  # bytes: where the range being measured starts, and where its last row ends
         first = 1  # the range's first line
         rows = 0
-        with fh:
-            pos = 0
-            for n, line in enumerate(fh, 1):
-                pos += len(line)
-                if n == 1 and line.startswith(BOM):
-                    line = line[3:]
-                    enc = "utf-8-sig"
-                if line.isspace() or not line:
-                    continue
-                rows += 1
-                end = pos
-                if rows >= most_lines or end - start >= most_bytes:
-                    any_row = True
-                    yield JsonRange(number, path, start, end, first, rows, enc)
-                    start, first, rows = end, n + 1, 0
+        enc = "utf-8"
+        for n, _line, enc, end in self._jsonl_lines(path, False):
+            rows += 1
+            if rows >= most_lines or end - start >= most_bytes:
+                yield JsonRange(number, path, start, end, first, rows, enc)
+                start, first, rows = end, n + 1, 0
         if rows:
-            any_row = True
             yield JsonRange(number, path, start, end, first, rows, enc)
-        if not any_row:
-            raise InputError(path, "file is empty", "remove it, or pass --skip-errors to skip it")
 
     # -- rows ----------------------------------------------------------------------------------------------------
     def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | None:
@@ -502,12 +486,19 @@ class JsonRange(NamedTuple):
             raise InputError(self.path, "the file changed while it was read", "run again on a file not being written")
         out = []
         for n, line in enumerate(io.BytesIO(data), self.first):
-            if n == 1 and line.startswith(BOM):
-                line = line[3:]
-            if line.isspace() or not line:
-                continue
-            out.append(JsonLine(self.source, self.path, n, self.encoding, line))
+            row = _row_line(n, line)
+            if row is not None:
+                out.append(JsonLine(self.source, self.path, n, self.encoding, row))
         return out
+
+
+def _row_line(n: int, line: bytes) -> bytes | None:
+    """Line ``n`` of a JSON Lines file as a row (a byte order mark taken off the first), or None for a blank line."""
+    if n == 1 and line.startswith(BOM):
+        line = line[3:]
+    if line.isspace() or not line:  # (no copy of the line, as strip() would make)
+        return None
+    return line
 
 
 def unit_rows(unit: RawRecord | JsonLine | JsonRange) -> int:
