@@ -372,8 +372,6 @@ def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettin
     features = KeywordFeatures(analyzer, dataclasses.replace(settings, idf=None))
     builder = TermMatrixBuilder()
     import_in_background("numpy", "scipy.sparse")  # for the matrix, once the workers are done
-    # What the reader warns about during this pass is kept, to be said again when the matrix is reused.
-    said_before = len(getattr(docs, "warnings", ()))
     try:
         for doc, (counted, forms, ranks) in map_documents(docs, features, analyzer=analyzer, metadata_only=True):
             if forms:
@@ -385,11 +383,10 @@ def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettin
             builder.add(counted)
     finally:
         analyzer.flush()
-    warnings = list(getattr(docs, "warnings", ())[said_before:])
     if not meta:
         raise EmptyCorpusError()
     counts, weighted_tf, vocab, _vocabulary = builder.finish()
-    return CountedCorpus(counts, weighted_tf, vocab, meta, originals, textrank_scores, warnings)
+    return CountedCorpus(counts, weighted_tf, vocab, meta, originals, textrank_scores)  # warnings: through_cache
 
 
 def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettings,

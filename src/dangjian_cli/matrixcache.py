@@ -68,7 +68,10 @@ def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute
                         if say:
                             say(message)
                     return result
+    # What the reader warns about while the corpus is counted is kept with the result, to be said again on reuse.
+    said_before = len(getattr(docs, "warnings", ()))
     result = compute()
+    result.warnings = list(getattr(docs, "warnings", ())[said_before:])
     if store is not None and key is not None:
         store.put(key, *result.to_arrays())
     return result

@@ -118,7 +118,6 @@ def _fit(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     ids, titles, dates = [], [], []
     builder = TermMatrixBuilder()
     import_in_background("numpy", "scipy.sparse")  # for the matrix, once the workers are done
-    said_before = len(getattr(docs, "warnings", ()))
     try:
         for d, counted in map_documents(docs, ArticleTermCounts(analyzer), analyzer=analyzer, metadata_only=True):
             ids.append(d.id)
@@ -132,8 +131,7 @@ def _fit(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     counts, _weights, terms, vocabulary = builder.finish()
     if not terms:
         raise EmptyCorpusError("the documents have no tokens to compare")
-    warnings = list(getattr(docs, "warnings", ())[said_before:])
-    return CorpusVectors.from_counts(counts, terms, ids, titles, dates, warnings, vocabulary)
+    return CorpusVectors.from_counts(counts, terms, ids, titles, dates, [], vocabulary)  # warnings: through_cache
 
 
 def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None, text: str | None = None,
