@@ -123,15 +123,22 @@ def _parallel_head(docs: Any, jobs: int | None) -> tuple[list[Any] | Iterator[An
     if _jobs(docs, jobs) <= 1 or not all(hasattr(docs, name) for name in ("units", "rows", "maker")):
         return None
     stream = iter(docs.units(CHUNK_DOCS, CHUNK_CHARS))
-    head: list[Any] = []
+    head, more = _take(stream, *SERIAL_BELOW)
+    return (_chain(head, stream) if more else head), docs
+
+
+def _take(units: Iterator[Any], most_rows: int, most_size: int) -> tuple[list[Any], bool]:
+    """The next units, until they hold ``most_rows`` rows or ``most_size`` characters (bytes, for JSON lines); and
+    whether that limit was reached (else ``units`` ran out)."""
+    taken: list[Any] = []
     rows = size = 0
-    for unit in stream:
-        head.append(unit)
+    for unit in units:
+        taken.append(unit)
         rows += unit_rows(unit)
         size += _size(unit)
-        if rows >= SERIAL_BELOW[0] or size >= SERIAL_BELOW[1]:
-            return _chain(head, stream), docs
-    return head, docs
+        if rows >= most_rows or size >= most_size:
+            return taken, True
+    return taken, False
 
 
 def _size(unit: RawRecord | JsonLine | JsonRange) -> int:
@@ -188,17 +195,12 @@ def _chain(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
 
 
 def _chunks(units: Iterator[Any]) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    rows = size = 0
-    for unit in units:
-        chunk.append(unit)
-        rows += unit_rows(unit)
-        size += _size(unit)
-        if rows >= CHUNK_DOCS or size >= CHUNK_CHARS:
+    units = iter(units)
+    more = True
+    while more:
+        chunk, more = _take(units, CHUNK_DOCS, CHUNK_CHARS)
+        if chunk:
             yield chunk
-            chunk, rows, size = [], 0, 0
-    if chunk:
-        yield chunk
 
 
 def _pooled(chunks: Iterator[list[Any]], reader: Any, func: Any, analyzer: Any, jobs: int, work: Any,
