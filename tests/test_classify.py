@@ -232,3 +232,29 @@ def test_a_leaders_tour_is_not_about_a_campaign_it_lists_among_other_tasks(tmp_p
               for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "-f", "jsonl").stdout)}
     assert labels == {"tour": ("none", "dangji_2024"), "report": ("dangji_2024", "none"),
                       "named": ("dangji_2024", "none")}
+
+
+# A tour whose first sentence names the campaign once, as the occasion of the visit (written after real 2014 reports).
+TOUR_OCCASION = ("央视网消息（新闻联播）：中共中央政治局常委王某某在指导某县县委常委班子教育实践活动专题民主生活会后，"
+                 "到某市考察调研经济社会发展和基层党风廉政建设情况。他强调，要落实各项改革措施，持之以恒加强作风建设。"
+                 + "他来到企业和市场，详细了解产品销售和市场管理情况，勉励企业创出自己的品牌。" * 5)
+# One of a series of commentaries on the mass-line campaign's 十二字总要求 (written after the real 2013 series).
+COMMENTARY = ("央视网消息（新闻联播）：明天出版的人民日报将刊发评论员文章《“正衣冠”重在立行立改——如何落实十二字总要求之二》。"
+              "文章说，“正衣冠”，就是要对照党章和群众期盼，敢于正视问题、勇于立行立改，这次活动要让党员干部红红脸、出出汗。"
+              "文章强调，正衣冠要从领导干部做起，把规矩立起来、把作风正过来。")
+
+
+def test_a_tour_with_one_passing_mention_and_the_twelve_character_requirement(tmp_path):
+    """A tour whose lead names the campaign once is not about it (TOUR_FACTOR); a commentary on 十二字总要求 is
+    about the mass-line campaign though it never names the campaign in full."""
+    rows = [{"id": "tour", "date": "2014-05-14", "title": "王某某在某省考察时强调 以优良作风保障改革",
+             "text": TOUR_OCCASION},
+            {"id": "report", "date": "2014-05-14", "title": "某县扎实开展教育实践活动", "text": TOUR_OCCASION},
+            {"id": "commentary", "date": "2013-09-03", "title": "人民日报评论员文章：“正衣冠”重在立行立改",
+             "text": COMMENTARY}]
+    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain",
+                                                 "-f", "jsonl").stdout)}
+    assert (out["tour"]["label"], out["tour"]["runner_up"]) == ("none", "mass_line_2013")
+    assert out["report"]["label"] == "mass_line_2013"
+    assert out["commentary"]["label"] == "mass_line_2013"
+    assert out["commentary"]["evidence"].startswith("十二字总要求×1 first sentence")

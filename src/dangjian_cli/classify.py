@@ -48,7 +48,7 @@ SCALE = 8.0
 # A leader's tour (李希在湖南调研, 习近平在云南考察时强调…) lists many tasks; a campaign among them is not what the
 # report is about unless the title names it or the report keeps coming back to it (TOUR_HITS cues or more): else its
 # salience counts TOUR_FACTOR.
-TOUR_FACTOR = 0.7
+TOUR_FACTOR = 0.6
 TOUR_HITS = 6
 _TOUR_TITLE = re.compile(r"(?:^|——|\s)[\u4e00-\u9fff]{2,4}(?:总书记|主席)?(?:在|到|赴)[^，。：:]{1,14}?(?:调研|考察|视察|检查|看望)")
 DEFAULT_THRESHOLD = 0.5
