@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import SEED_IDS, SEEDS, run_cli, seed
+from conftest import SEED_IDS, SEEDS, run_cli, run_process, seed
 from dangjian_cli.corpus import LoaderOptions, iter_documents, load_documents
 from dangjian_cli.errors import EmptyCorpusError, InputError, UsageError
 from dangjian_cli.metadata import date_from_text, normalize_date
@@ -260,3 +260,24 @@ def test_debris_lines_inline_debris_and_tail_are_removed_with_offsets():
     assert raw[n.offsets.to_original(28):].startswith("并召开专题会议")
     assert normalize("分享到：微博 微信\n正文一段。", load_boilerplate()).text == "正文一段。"
     assert normalize("正文。\n图：党员学习现场", load_boilerplate()).text == "正文。"
+
+
+def test_many_empty_rows_are_said_five_times_then_summed_up(tmp_path):
+    """On the command line a file's rows with the same warning are said five times, then counted in one line at the
+    end (before an error, which stays the last line); --all-warnings says each; the library still gets every one."""
+    rows = [{"id": f"e{i}", "text": ""} for i in range(8)] + [{"id": "a", "text": "党史学习教育。"}]
+    jl = tmp_path / "rows.jsonl"
+    jl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    said = run_process("corpus", str(jl)).stderr.decode().splitlines()
+    assert said == [f"dangjian: warning: {jl}:{n}: empty text; skipped" for n in range(1, 6)] + [
+        f"dangjian: warning: {jl}: 3 more rows like that (empty text; skipped), 8 in all; --all-warnings says each"]
+    every = run_cli("corpus", str(jl), "--all-warnings").stderr.splitlines()
+    assert every == [f"dangjian: warning: {jl}:{n}: empty text; skipped" for n in range(1, 9)]
+    assert run_cli("corpus", str(jl), "-q").stderr == ""
+    (tmp_path / "z.jsonl").write_text("{broken\n", encoding="utf-8")
+    failing = run_cli("corpus", str(jl), str(tmp_path / "z.jsonl")).stderr.splitlines()
+    assert len(failing) == 7
+    assert failing[5].endswith("8 in all; --all-warnings says each") and failing[6].startswith("dangjian: error: ")
+    warnings: list[str] = []
+    load_documents([str(jl)], warn=warnings.append)
+    assert len(warnings) == 8

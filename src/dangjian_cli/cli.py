@@ -51,12 +51,25 @@ class DangjianGroup(TyperGroup):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc} (set DANGJIAN_DEBUG=1 for the traceback and "
                   "please report it)", 1)
+        _finish_environments()
         if standalone_mode:
             sys.exit(code)
         return code
 
 
+_ENVIRONMENTS: list[Any] = []  # the commands' output environments, which sum up their counted warnings at the end
+
+
+def _finish_environments() -> None:
+    while _ENVIRONMENTS:
+        try:
+            _ENVIRONMENTS.pop().finish()
+        except (BrokenPipeError, OSError):
+            pass
+
+
 def _fail(message: str, code: int) -> None:
+    _finish_environments()  # before the error, which stays the last line
     try:
         print(f"dangjian: error: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
     except BrokenPipeError:
@@ -196,6 +209,7 @@ class OutputOptions:
     output: Path | None
     header: bool
     quiet: bool
+    all_warnings: bool = False
 
 
 P_OUT = "Output"
@@ -208,7 +222,9 @@ OUTPUT = OptionGroup("out", (
         rich_help_panel=P_OUT)),
     _kw("quiet", bool, typer.Option(False, "--quiet", "-q", help="No warnings or progress on stderr.",
         rich_help_panel=P_OUT)),
-), lambda v: OutputOptions(v["format"], v["output"], not v["no_header"], v["quiet"]))
+    _kw("all_warnings", bool, typer.Option(False, "--all-warnings", help="Say every row's warning (by default a "
+        "file's rows with the same warning are said five times, then counted).", rich_help_panel=P_OUT)),
+), lambda v: OutputOptions(v["format"], v["output"], not v["no_header"], v["quiet"], v["all_warnings"]))
 
 
 def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -243,6 +259,8 @@ def environment(out: OutputOptions) -> Any:
 
     env = Environment.from_system()
     env.quiet = out.quiet
+    env.all_warnings = out.all_warnings
+    _ENVIRONMENTS.append(env)
     return env
 
 

@@ -11,6 +11,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,11 @@ from typing import Any, TextIO
 from .errors import DangjianError, UsageError
 
 FORMATS = ("table", "tsv", "csv", "json", "jsonl")
+# A file's rows with the same warning (FILE:LINE: empty text; skipped) are said this many times, then counted and
+# summed up once at the end (``--all-warnings`` says each): a corpus with thousands of empty rows would otherwise
+# bury every other message.
+ROW_WARNINGS_SAID = 5
+_ROW_WARNING = re.compile(r"^(.*):(\d+): (.+)$", re.DOTALL)
 
 
 @dataclass
@@ -33,6 +39,9 @@ class Environment:
     stdout_isatty: bool
     stderr_isatty: bool
     quiet: bool = False
+    all_warnings: bool = False
+    # (file, warning) → [rows said, rows only counted]
+    _row_warnings: dict[tuple[str, str], list[int]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_system(cls) -> Environment:
@@ -53,9 +62,26 @@ class Environment:
         self.stdout, self.stderr = sys.stdout, sys.stderr
 
     def warn(self, message: str) -> None:
-        """Warnings go to stderr unless ``--quiet``: a skipped file must never pass unnoticed in a pipeline."""
-        if not self.quiet:
-            print(f"dangjian: warning: {message}", file=self.stderr, flush=True)
+        """Warnings go to stderr unless ``--quiet``: a skipped file must never pass unnoticed in a pipeline. A
+        row's warning beyond the ``ROW_WARNINGS_SAID``-th of its kind in its file is counted for ``finish``."""
+        if self.quiet:
+            return
+        row = None if self.all_warnings else _ROW_WARNING.match(message)
+        if row is not None:
+            seen = self._row_warnings.setdefault((row.group(1), row.group(3)), [0, 0])
+            if seen[0] >= ROW_WARNINGS_SAID:
+                seen[1] += 1
+                return
+            seen[0] += 1
+        print(f"dangjian: warning: {message}", file=self.stderr, flush=True)
+
+    def finish(self) -> None:
+        """Sum up the rows' warnings that were counted and not said (one line per file and kind)."""
+        counted = [(key, said, more) for key, (said, more) in self._row_warnings.items() if more]
+        self._row_warnings.clear()
+        for (path, what), said, more in counted:
+            print(f"dangjian: warning: {path}: {more:,} more rows like that ({what}), {said + more:,} in all; "
+                  "--all-warnings says each", file=self.stderr, flush=True)
 
     def note(self, message: str) -> None:
         """Informational messages: only on a terminal."""
