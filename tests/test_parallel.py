@@ -230,3 +230,16 @@ def test_import_in_background_loads_modules_and_survives_missing_ones():
     thread.join(10)
     assert "colorsys" in sys.modules and "wave" in sys.modules and not thread.is_alive()
     assert import_in_background("colorsys") is None  # nothing left to load
+
+
+def test_the_library_defaults_work_with_workers(corpus, tmp_path, monkeypatch):
+    """make_analyzer() without a warn callback (the library's default) crosses to worker processes: its corpus
+    matrix cache once held a lambda, which cannot be pickled. Same vectors with one and two workers."""
+    from dangjian_cli.corpus import CorpusReader, LoaderOptions
+    from dangjian_cli.pipeline import make_analyzer
+    from dangjian_cli.similar import fit_vectors
+
+    monkeypatch.setenv("DANGJIAN_CACHE_DIR", str(tmp_path / "cache"))
+    two = fit_vectors(CorpusReader([str(corpus)], LoaderOptions(jobs=2)), make_analyzer(use_cache=True))
+    one = fit_vectors(CorpusReader([str(corpus)], LoaderOptions(jobs=1)), make_analyzer(use_cache=False))
+    assert two.ids == one.ids and list(two.terms) == list(one.terms) and (two.counts != one.counts).nnz == 0

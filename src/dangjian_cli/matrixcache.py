@@ -77,6 +77,10 @@ def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute
     return result
 
 
+def _silent(message: str) -> None:
+    """The default ``warn``: say nothing."""
+
+
 def default_matrix_cache(warn: Callable[[str], None] | None = None) -> MatrixCache:
     """The corpus matrix cache in the user's cache folder, beside the token cache."""
     from .cache import cache_dir
@@ -118,7 +122,7 @@ class MatrixCache:
 
     def __init__(self, folder: Path, warn: Callable[[str], None] | None = None) -> None:
         self.folder = Path(folder)
-        self.warn = warn or (lambda message: None)
+        self.warn = warn or _silent  # a module function: an analyzer holding this cache is pickled to workers
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.npz"
