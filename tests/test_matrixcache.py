@@ -109,3 +109,26 @@ def test_similar_reuses_the_corpus_vectors_for_every_query(tmp_path):
     assert _matrices(tmp_path / "cache") == [stored] and stored.stat().st_mtime_ns >= stamp  # reused
     run_process("keywords", str(corpus), "-f", "tsv", env=env)
     assert len(_matrices(tmp_path / "cache")) == 2  # keywords' counts are another entry
+
+
+def test_a_readers_warnings_are_the_same_on_a_warm_run_in_the_library(tmp_path, monkeypatch):
+    """Through the Python API: the reader keeps (and its callback gets) the input's warnings on a warm run as on the
+    cold one, and an analyzer whose callback is a lambda still goes to worker processes."""
+    from dangjian_cli.corpus import CorpusReader, LoaderOptions
+    from dangjian_cli.pipeline import make_analyzer
+    from dangjian_cli.similar import fit_vectors
+
+    monkeypatch.setenv("DANGJIAN_CACHE_DIR", str(tmp_path / "cache"))
+    # Above the size where workers start: the seeds 42 times over, then a blank row (line 211).
+    rows = [{"id": f"{i}-{k}", "text": seed(n).read_text(encoding="utf-8")} for k in range(42)
+            for n, i in enumerate(SEED_IDS)] + [{"id": "blank", "text": "  "}]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    runs = []
+    for _ in range(2):
+        said: list[str] = []
+        reader = CorpusReader([str(corpus)], LoaderOptions(jobs=2), warn=said.append)
+        fit_vectors(reader, make_analyzer(warn=lambda message: None))
+        runs.append((reader.warnings, said))
+    assert _matrices(tmp_path / "cache")
+    assert runs[0] == runs[1] and runs[0][0] == [f"{corpus}:211: empty text; skipped"]

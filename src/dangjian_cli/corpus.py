@@ -160,14 +160,15 @@ class CorpusReader:
                 self._problem(p, "no such file or folder", "check the path")
         return out
 
-    def _say(self, message: str) -> None:
+    def say(self, message: str) -> None:
+        """A warning given (to ``warn``) and kept in ``warnings``."""
         self.warnings.append(message)
         self.warn(message)
 
     def _problem(self, path: str, message: str, hint: str | None = None) -> None:
         if self.options.skip_errors:
             self.skipped += 1
-            self._say(f"{path}: {message}; skipped")
+            self.say(f"{path}: {message}; skipped")
             return
         raise InputError(path, message, hint or "pass --skip-errors to skip it")
 
@@ -221,7 +222,7 @@ class CorpusReader:
         if not self.options.skip_errors:
             raise exc
         self.skipped += 1
-        self._say(f"{exc.one_line()}; skipped")
+        self.say(f"{exc.one_line()}; skipped")
 
     def _open_bytes(self, path: str, gz: bool) -> bytes:
         try:
@@ -361,7 +362,7 @@ class CorpusReader:
 
     def row_skipped(self, message: str) -> None:
         """A row that gave no document (empty text): said and counted."""
-        self._say(message)
+        self.say(message)
         self.skipped += 1
 
 

@@ -395,9 +395,7 @@ def _copy_shares(items: list[_Doc], verified: dict[tuple[int, int], tuple[float,
     shares: list[float] = []
     if items:
         every = np.concatenate([d.unique for d in items])
-        n_unique = np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items))
-        unique_at = np.zeros(len(items) + 1, dtype=np.int64)
-        np.cumsum(n_unique, out=unique_at[1:])
+        unique_at = _offsets(np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items)))
         for k, d in enumerate(items):  # the documents' hashes now live in one array: the batches' copies go
             d.unique = every[unique_at[k]:unique_at[k + 1]]
         shared = _repeated_in_parts(every)
@@ -421,14 +419,14 @@ def _covered_chars(items: list[_Doc], shared: Any) -> list[int]:
     n_unique = np.fromiter((len(d.unique) for d in items), dtype=np.int64, count=len(items))
     n_hashes = np.fromiter((len(d.inverse) for d in items), dtype=np.int64, count=len(items))
     n_chars = np.fromiter((d.chars for d in items), dtype=np.int64, count=len(items))
-    unique_start = np.concatenate(([0], np.cumsum(n_unique)[:-1]))
+    unique_start = _offsets(n_unique)[:-1]
     wide = np.int64 if len(shared) >= 2**31 else np.int32
     in_order = np.concatenate([d.inverse for d in items]).astype(wide, copy=False)
     in_order += np.repeat(unique_start.astype(wide), n_hashes)
     hit_at = np.flatnonzero(shared[in_order])
     del in_order
-    hash_start = np.concatenate(([0], np.cumsum(n_hashes)[:-1]))
-    char_start = np.concatenate(([0], np.cumsum(n_chars)[:-1]))
+    hash_start = _offsets(n_hashes)[:-1]
+    char_start = _offsets(n_chars)[:-1]
     doc_of_hit = np.searchsorted(hash_start, hit_at, side="right") - 1
     first_char = hit_at - hash_start[doc_of_hit] + char_start[doc_of_hit]
     covered = np.zeros(int(n_chars.sum()), dtype=bool)

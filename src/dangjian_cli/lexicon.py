@@ -8,10 +8,10 @@ overlapping matches resolve to the longest.
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .errors import InputError
 from .resources import DataFile, package_file, user_file

@@ -63,7 +63,7 @@ def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute
                 except (KeyError, ValueError, TypeError) as exc:
                     store.warn(f"corpus matrix cache entry {key} is unusable ({exc}); making it again")
                 else:
-                    say = getattr(docs, "warn", None)
+                    say = getattr(docs, "say", None) or getattr(docs, "warn", None)  # a reader keeps them too
                     for message in result.warnings:
                         if say:
                             say(message)

@@ -128,12 +128,21 @@ def train(docs: Iterable[Document], analyzer: Analyzer, campaigns: Campaigns, la
     """Fit the model on documents whose ``label_field`` holds a campaign id or ``none``; their rules and words are
     made in worker processes when ``docs`` is a corpus reader with ``--jobs``."""
     from .classify import DEFAULT_THRESHOLD
+
+    labels, rules, tokens = _labelled_rules_and_words(docs, label_field, campaigns, DEFAULT_THRESHOLD, analyzer)
+    return _fit(tokens, rules, labels, analyzer, campaigns, label_field, c)
+
+
+def _labelled_rules_and_words(docs: Iterable[Document], label_field: str, campaigns: Campaigns, threshold: float,
+                              analyzer: Analyzer) -> tuple[list[str], list[Classification], list[list[str]]]:
+    """The labels, rule classifications and words of the documents that have a label (in worker processes with
+    ``--jobs``); an error when none has."""
     from .parallel import map_documents
 
     labels: list[str] = []
     rules: list[Classification] = []
     tokens: list[list[str]] = []
-    for doc, (rule, words) in map_documents(docs, _RuleAndWords(campaigns, DEFAULT_THRESHOLD, analyzer),
+    for doc, (rule, words) in map_documents(docs, _RuleAndWords(campaigns, threshold, analyzer),
                                             analyzer=analyzer, metadata_only=True):
         value = doc.get(label_field).strip()
         if value:
@@ -142,7 +151,7 @@ def train(docs: Iterable[Document], analyzer: Analyzer, campaigns: Campaigns, la
             tokens.append(words)
     if not labels:
         raise _no_labels(label_field)
-    return _fit(tokens, rules, labels, analyzer, campaigns, label_field, c)
+    return labels, rules, tokens
 
 
 def fit(docs: Sequence[Document], labels: Sequence[str], analyzer: Analyzer, campaigns: Campaigns,
@@ -299,16 +308,7 @@ def evaluate_labelled(docs: Iterable[Document], label_field: str, campaigns: Cam
     predicted: list[str] = []
     if folds:
         assert analyzer is not None
-        rules: list[Classification] = []
-        tokens: list[list[str]] = []
-        for doc, (rule, words) in map_documents(docs, _RuleAndWords(campaigns, threshold, analyzer),
-                                                analyzer=analyzer, metadata_only=True):
-            if doc.get(label_field).strip():
-                gold.append(doc.get(label_field).strip())
-                rules.append(rule)
-                tokens.append(words)
-        if not gold:
-            raise _no_labels(label_field)
+        gold, rules, tokens = _labelled_rules_and_words(docs, label_field, campaigns, threshold, analyzer)
         predicted = _cross_validated(tokens, rules, gold, analyzer, campaigns, label_field, folds)
         name = f"model, {folds}-fold cross-validation"
     elif model is not None:

@@ -20,7 +20,12 @@ class Analyzer:
                  matrix_cache: MatrixCache | None = None) -> None:
         self.tokenizer = tokenizer or Tokenizer()
         self.cache = cache  # segmentation results (worth it for the jieba engine: see docs/commands/cache.md)
-        self.matrix_cache = matrix_cache  # whole counted corpora, for keywords
+        self.matrix_cache = matrix_cache  # whole counted corpora, for keywords and similar
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Workers never use the corpus matrix cache (the main process reads and writes it): it stays behind, and
+        # with it whatever warning callback it holds, which need not be picklable.
+        return {**self.__dict__, "matrix_cache": None}
 
     def _segmented(self, text: str) -> tuple[array | None, list[str] | None]:
         """(cut positions, None) when the cache has the text; else (what was stored or None, the fresh pieces)."""

@@ -4,8 +4,8 @@ The arithmetic is scikit-learn's (CountVectorizer + TfidfTransformer: columns in
 ``ln((1 + n) / (1 + df)) + 1``, optional sublinear tf ``1 + ln tf``, rows L2-normalised); tests/test_termmatrix.py
 checks the equality. It is built here instead for two reasons: the per-token counting loop then runs in the worker
 processes that segment the documents (``TermCounter``), so the main process only learns each worker's new terms and
-appends each document's arrays (its ids are mapped to columns with numpy at the end); and ``keywords`` and ``similar`` do not pay scikit-learn's import
-(about 0.8 s on the reference machine) on every run.
+appends each document's arrays (its ids are mapped to columns with numpy at the end); and ``keywords`` and
+``similar`` do not pay scikit-learn's import (about 0.8 s on the reference machine) on every run.
 """
 from __future__ import annotations
 
