@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import ROOT, SEED_IDS, SEEDS, run_cli, run_process, seed
 
 EXPECTED_CORPUS = (
@@ -106,3 +108,100 @@ def test_readme_names_every_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in _commands():
         assert f"dangjian {name.split()[0]}" in readme, name
+
+
+# -- the data-file options, through the CLI ------------------------------------------------------------------------
+USER_TEXT = "浙江推进千村示范万村整治工程，推行最多跑一次改革。\n各地深化千万工程，开展巡河工作。点击进入专题页面\n"
+
+
+def _user_files(tmp_path):
+    doc = tmp_path / "zj.txt"
+    doc.write_text(USER_TEXT, encoding="utf-8")
+    lexicon = tmp_path / "mine.tsv"
+    lexicon.write_text("# version: mine-1\n千村示范万村整治\tslogan\t-\t2003\t千万工程\t浙江\n", encoding="utf-8")
+    second = tmp_path / "mine2.tsv"
+    second.write_text("最多跑一次\tterm\n", encoding="utf-8")
+    return doc, lexicon, second
+
+
+@pytest.mark.parametrize("command", ["slogans", "trends", "kwic"])
+def test_lexicon_files_reach_the_character_commands(tmp_path, command):
+    # --lexicon is a list option: a file name was once taken as a list of its characters ("m: not found").
+    doc, lexicon, second = _user_files(tmp_path)
+    before = {"slogans": ["slogans", str(doc)], "trends": ["trends", "--term", "千村示范万村整治", str(doc)],
+              "kwic": ["kwic", "千村示范万村整治", str(doc)]}[command]
+    r = run_cli(*before, "--lexicon", str(lexicon), "--lexicon", str(second), "-f", "jsonl", "-q")
+    assert r.exit_code == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    if command == "slogans":
+        assert {(row["slogan"], row["count"]) for row in rows} == {("千村示范万村整治", 2), ("最多跑一次", 1)}
+    elif command == "trends":
+        # A term that is a lexicon entry is counted in all its forms: with the user's file, its variant too.
+        assert [(row["term"], row["count"]) for row in rows] == [("千村示范万村整治", 2)]
+    else:
+        assert [row["match"] for row in rows] == ["千村示范万村整治", "千万工程"]
+    missing = run_cli(*before, "--lexicon", str(tmp_path / "nope.tsv"))
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"dangjian: error: {tmp_path / 'nope.tsv'}: lexicon file not found; check the path"
+
+
+def test_tokenizer_file_options_reach_the_tokenizer(tmp_path):
+    doc, lexicon, second = _user_files(tmp_path)
+
+    def tokens(*options):
+        r = run_cli("segment", str(doc), *options, "-q")
+        assert r.exit_code == 0, r.stderr
+        return r.stdout.split("\t")[-1].split()
+
+    plain = tokens()
+    assert "千村示范万村整治" not in plain and "最多跑一次" not in plain
+    assert {"千村示范万村整治", "最多跑一次"} <= set(tokens("--lexicon", str(lexicon), "--lexicon", str(second)))
+    user_dict = tmp_path / "words.txt"
+    user_dict.write_text("最多跑一次 1000 n\n", encoding="utf-8")
+    assert "最多跑一次" in tokens("--user-dict", str(user_dict))
+    stop = tmp_path / "stop.txt"
+    stop.write_text("浙江\n巡河\n", encoding="utf-8")
+    assert "浙江" in plain and not {"浙江", "巡河"} & set(tokens("--stopwords", str(stop)))
+    keywords = run_cli("keywords", str(doc), "--lexicon", str(lexicon), "--top", "3", "-f", "jsonl", "-q")
+    assert "千村示范万村整治" in [json.loads(line)["keyword"] for line in keywords.stdout.splitlines()]
+
+
+def test_boilerplate_file_option_removes_its_lines(tmp_path):
+    doc, _, _ = _user_files(tmp_path)
+    patterns = tmp_path / "debris.txt"
+    patterns.write_text("inline\t点击进入专题页面\n", encoding="utf-8")
+
+    def text(*options):
+        r = run_cli("segment", str(doc), "--format", "jsonl", "--offsets", *options, "-q")
+        assert r.exit_code == 0, r.stderr
+        return "".join(t["token"] for t in json.loads(r.stdout)["tokens"])
+
+    assert "专题" in text() and "专题" not in text("--boilerplate", str(patterns))
+
+
+def test_tokenizer_options_given_to_the_rules_are_said_to_change_nothing(tmp_path):
+    doc, lexicon, _ = _user_files(tmp_path)
+    plain = run_cli("classify", str(doc))
+    r = run_cli("classify", str(doc), "--lexicon", str(lexicon))
+    assert r.exit_code == 0 and r.stdout == plain.stdout and plain.stderr == ""
+    assert "used only by a model (--model, --cv)" in r.stderr
+
+
+def test_every_shared_list_option_takes_many_values_in_every_command():
+    # A command's group object named like one of the group's options (lexicon) once hid the option's list type.
+    import typing
+
+    import typer
+
+    from dangjian_cli.cli import INPUT, LEXICON, OUTPUT, TOKENIZER, app
+
+    list_options = {p.name for g in (INPUT, LEXICON, TOKENIZER, OUTPUT) for p in g.params
+                    if list in {typing.get_origin(a) for a in typing.get_args(p.annotation)}}
+    assert {"lexicon", "user_dict", "stopwords", "boilerplate"} <= list_options
+    checked = 0
+    for name, cmd in typer.main.get_command(app).commands.items():
+        for param in getattr(cmd, "params", []):
+            if param.name in list_options:
+                assert param.multiple, f"{name} --{param.name.replace('_', '-')}"
+                checked += 1
+    assert checked > 20

@@ -171,3 +171,14 @@ def test_the_prefilter_of_per_document_ranking_keeps_every_entry_that_can_rank()
             assert kept[must].all(), (top, r)
         assert kept.sum() < len(val) or top == 50
     assert not _could_rank(row, val, 300, 0).any()
+
+
+def test_document_frequency_bounds_that_leave_no_term_are_an_error():
+    r = run_cli("keywords", str(SEEDS), "--min-df", "3", "--max-df", "2")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.strip() == ("dangjian: error: --min-df 3 and --max-df 2 leave no term of the 5 documents "
+                                "(at least 3, at most 2 documents); lower --min-df or raise --max-df")
+    assert run_cli("keywords", str(SEEDS), "--max-df", "0.1").exit_code == 2
+    # All five documents is still a bound some terms meet.
+    kept = run_cli("keywords", str(SEEDS), "--min-df", "5", "--top", "1", "-q")
+    assert kept.exit_code == 0 and kept.stdout.count("\n") == 6

@@ -88,6 +88,34 @@ def test_pipe_to_head_ends_quietly():
     assert p.returncode == 0
 
 
+def test_warnings_and_output_into_one_pipe_that_closes_end_quietly(tmp_path):
+    # `dangjian … 2>&1 | head`: a warning written after the reader went away once ended the run with status 1.
+    rows = ['{"id": "e%d", "text": ""}' % i for i in range(3000)] + ['{"id": "a", "text": "两学一做学习教育"}']
+    flawed = tmp_path / "flawed.jsonl"
+    flawed.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    cmd = f"{sys.executable} -m dangjian_cli keywords {flawed} --all-warnings -j 1 2>&1 | head -1"
+    p = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, capture_output=True, timeout=300)
+    assert p.stdout.decode().startswith(f"dangjian: warning: {flawed}:1: empty text")
+    assert p.stderr == b""
+    assert p.returncode == 0
+
+
+def test_a_warning_to_a_closed_stderr_is_dropped_and_the_rest_go_on():
+    import contextlib
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed = os.fdopen(write_end, "w")
+    env = Environment(io.StringIO(), closed, stdout_isatty=False, stderr_isatty=False)
+    env.warn("first")  # the pipe's reader is gone: dropped, not raised
+    env.warn("second")
+    env.finish()
+    assert env.stderr is None
+    with contextlib.suppress(BrokenPipeError):
+        closed.close()
+
+
 def test_output_is_deterministic():
     a = run_cli("segment", str(SEEDS), "-f", "jsonl").stdout
     b = run_cli("segment", str(SEEDS), "-f", "jsonl", "--no-cache").stdout

@@ -174,6 +174,17 @@ def test_trends_needs_terms():
     assert r.exit_code == 2 and "no terms given" in r.stderr
 
 
+def test_trends_mistyped_path_is_an_error_not_a_term(tmp_path):
+    # Otherwise the missing file would be counted as a term over the seed articles, exit status 0.
+    missing = tmp_path / "corpus.jsonl"
+    r = run_cli("trends", "两学一做", str(missing))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.strip() == (f"dangjian: error: {missing}: no such file or folder; check the path, "
+                                f"or pass a term that looks like a file name with --term {missing}")
+    named = run_cli("trends", "--term", "x.txt", str(SEEDS), "-q")
+    assert named.exit_code == 0 and named.stdout.startswith("term\tperiod")
+
+
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".html"])
 def test_trends_chart_is_a_valid_image(tmp_path, suffix):
     pytest.importorskip("matplotlib")
@@ -260,3 +271,14 @@ def test_leftmost_longest_keeps_a_shorter_form_inside_a_failed_longer_one():
     assert [m[2] for m in leftmost_longest(a, "国家知识产权")] == ["知识产权"]
     assert leftmost_longest(a, "开展两学一做学习教育，两学一做，学习") == [
         (2, 10, "两学一做学习教育"), (11, 15, "两学一做"), (16, 18, "学习")]
+
+
+@pytest.mark.parametrize("command", ["keywords", "slogans", "phrases"])
+def test_group_by_a_field_no_document_has_is_an_error(command):
+    # A mistyped field would otherwise give one group, "(none)", with exit status 0.
+    r = run_cli(command, str(SEEDS), "--group-by", "yaer")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.strip() == ("dangjian: error: --group-by yaer: no document has a value in field 'yaer'; use "
+                                "year, quarter, month, source, or a column of the JSONL/CSV/TSV input")
+    by_year = run_cli(command, str(SEEDS), "--group-by", "year", "-q")
+    assert by_year.exit_code == 0 and {"2016", "(none)"} <= {line.split("\t")[0] for line in by_year.stdout.splitlines()}

@@ -247,6 +247,10 @@ def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable
         params += [p for g in groups for p in g.params]
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         del wrapper.__wrapped__
+        # Typer takes a parameter's type from the function's annotations before its signature: the group objects'
+        # own annotations (``lexicon: Any``) would otherwise override a group option of the same name (--lexicon
+        # would take one string, not a list).
+        wrapper.__annotations__ = {k: v for k, v in func.__annotations__.items() if k not in keys}
         app.command(name=name or func.__name__.rstrip("_").replace("_", "-"))(wrapper)
         return func
 
@@ -582,12 +586,22 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
 
 
 def split_terms(args: list[str]) -> tuple[list[str], list[str]]:
-    """Leading arguments that are not existing paths (or -) are terms; the rest are paths."""
+    """Leading arguments that are not existing paths (or -) are terms; the rest are paths.
+
+    An argument that looks like a path (a folder separator, or a corpus file's extension) but names nothing is an
+    error, not a term: a mistyped file name would otherwise be counted as a term over the seed articles."""
     import glob as globmod
+
+    from .corpus import STRUCTURED
+    from .errors import UsageError
 
     for i, a in enumerate(args):
         if a == "-" or os.path.exists(a) or (any(c in a for c in "*?[") and globmod.glob(a)):
             return args[:i], args[i:]
+    for a in args:
+        if "/" in a or os.sep in a or a.lower().endswith(STRUCTURED + (".txt", ".gz")):
+            raise UsageError(f"{a}: no such file or folder",
+                             f"check the path, or pass a term that looks like a file name with --term {a}")
     return list(args), []
 
 
@@ -651,6 +665,15 @@ _CAMPAIGN_FILES = typer.Option(None, "--campaigns", help="Campaign definitions f
 _NO_DEFAULT_CAMPAIGNS = typer.Option(False, "--no-default-campaigns", help="Use only the --campaigns files.")
 
 
+def _warn_unused_tokenizer(tokenizer: Any, env: Any) -> None:
+    """The rules match the campaign file's cues on characters: tokenizer options given to them change nothing."""
+    from .tokenize import TokenizerConfig
+
+    if tokenizer[0] != TokenizerConfig():
+        env.warn("the tokenizer options (--engine, --lexicon, --user-dict, --stopwords, --keep-numbers…) are "
+                 "used only by a model (--model, --cv); the rules match the campaign file's cues (--campaigns)")
+
+
 @command(INPUT, TOKENIZER, OUTPUT)
 def classify(paths: Optional[list[str]] = PATHS,
              explain: bool = typer.Option(False, "--explain", help="Add the evidence: cues, counts, where, and the "
@@ -673,6 +696,7 @@ def classify(paths: Optional[list[str]] = PATHS,
     docs = reader(paths, loader, env)
     meta = {"provenance": cs.provenance(), "threshold": threshold}
     if model_file is None:
+        _warn_unused_tokenizer(tokenizer, env)
         columns = lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS
         rows = (c.row(explain) for c in lib.classify(docs, cs, threshold))
         emit(Table(columns, rows, title="campaigns", meta=meta, highlight="label"), out, env)
@@ -748,6 +772,8 @@ def evaluate(paths: Optional[list[str]] = PATHS,
     cs = _campaigns(campaigns, no_default_campaigns)
     model = CampaignModel.load(model_file) if model_file is not None else None
     an = analyzer(tokenizer, env) if (model is not None or cv) else None
+    if an is None:
+        _warn_unused_tokenizer(tokenizer, env)
     try:
         e = evaluate_labelled(reader(paths, loader, env), label_field, cs, threshold, model, an, cv,
                               method=f"model {model_file}" if model is not None else None)

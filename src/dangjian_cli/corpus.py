@@ -81,6 +81,22 @@ class Document:
         return "" if value is None else str(value)
 
 
+NO_GROUP = "(none)"
+
+
+def group_of(doc: Document, field: str) -> str:
+    """The group a document falls in under ``--group-by FIELD``; documents without a value share NO_GROUP."""
+    return doc.get(field) or NO_GROUP
+
+
+def check_groups(field: str | None, groups: Iterable[str]) -> None:
+    """A --group-by that gives no document a value is a mistyped field (or undated documents), not one group."""
+    if field and all(g == NO_GROUP for g in groups):
+        what = "a date" if field in ("year", "month", "quarter") else f"a value in field {field!r}"
+        raise UsageError(f"--group-by {field}: no document has {what}",
+                         "use year, quarter, month, source, or a column of the JSONL/CSV/TSV input")
+
+
 @dataclass(frozen=True)
 class LoaderOptions:
     glob: str = "*.txt"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpus import Document
+from .corpus import NO_GROUP, Document, check_groups, group_of
 from .errors import EmptyCorpusError, InputError, UsageError
 from .parallel import import_in_background, map_documents
 from .pipeline import Analyzer
@@ -378,8 +378,7 @@ def _count(docs: Iterable[Document], analyzer: Analyzer, settings: KeywordSettin
                 originals[len(meta)] = forms
             if ranks is not None:
                 textrank_scores.append(ranks)
-            group = doc.get(settings.group_by) if settings.group_by else ""
-            meta.append((doc.id, doc.title, group or "(none)"))
+            meta.append((doc.id, doc.title, group_of(doc, settings.group_by) if settings.group_by else NO_GROUP))
             builder.add(counted)
     finally:
         analyzer.flush()
@@ -409,6 +408,11 @@ def extract_keywords(docs: Iterable[Document], analyzer: Analyzer, settings: Key
     if settings.top == 0:
         return KeywordResult(columns, [], n_docs, idf_source, idf_used)
     lo, hi = _df_bounds(settings, n_docs)
+    if lo > hi:
+        # Every term would be left out: an empty table is not an answer.
+        raise UsageError(f"--min-df {settings.min_df:g} and --max-df {settings.max_df:g} leave no term of the "
+                         f"{n_docs} documents (at least {lo}, at most {hi} documents)",
+                         "lower --min-df or raise --max-df")
     keep_mask = (df >= lo) & (df <= hi)
 
     if settings.method == "tfidf":
@@ -539,6 +543,7 @@ def _per_group(weights: Any, counts: Any, vocab: Any, keep_mask: Any, meta: list
     import scipy.sparse as sp
 
     groups = sorted({g for _, _, g in meta}) if settings.group_by else ["(corpus)"]
+    check_groups(settings.group_by, groups)
     gindex = {g: i for i, g in enumerate(groups)}
     member = [gindex[g] if settings.group_by else 0 for _, _, g in meta]
     n = len(meta)

@@ -35,7 +35,7 @@ class Environment:
     """Where output goes, and what kind of place that is."""
 
     stdout: TextIO
-    stderr: TextIO
+    stderr: TextIO | None  # None once its reader went away
     stdout_isatty: bool
     stderr_isatty: bool
     quiet: bool = False
@@ -73,20 +73,35 @@ class Environment:
                 seen[1] += 1
                 return
             seen[0] += 1
-        print(f"dangjian: warning: {message}", file=self.stderr, flush=True)
+        self._say(f"dangjian: warning: {message}")
 
     def finish(self) -> None:
         """Sum up the rows' warnings that were counted and not said (one line per file and kind)."""
         counted = [(key, said, more) for key, (said, more) in self._row_warnings.items() if more]
         self._row_warnings.clear()
         for (path, what), said, more in counted:
-            print(f"dangjian: warning: {path}: {more:,} more rows like that ({what}), {said + more:,} in all; "
-                  "--all-warnings says each", file=self.stderr, flush=True)
+            self._say(f"dangjian: warning: {path}: {more:,} more rows like that ({what}), {said + more:,} in all; "
+                      "--all-warnings says each")
 
     def note(self, message: str) -> None:
         """Informational messages: only on a terminal."""
         if not self.quiet and self.stderr_isatty:
-            print(f"dangjian: {message}", file=self.stderr, flush=True)
+            self._say(f"dangjian: {message}")
+
+    def _say(self, line: str) -> None:
+        """One line on stderr. If its reader went away (``2>&1 | head``), the rest is dropped quietly: the command
+        goes on (and ends quietly when its stdout goes the same way) instead of failing on a warning."""
+        if self.stderr is None:
+            return
+        try:
+            print(line, file=self.stderr, flush=True)
+        except BrokenPipeError:
+            gone, self.stderr = self.stderr, None
+            if gone is sys.stderr:  # what is left in its buffer must not fail again at exit
+                try:
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), gone.fileno())
+                except (OSError, ValueError):
+                    pass
 
     @property
     def show_progress(self) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .corpus import Document
+from .corpus import Document, check_groups, group_of
 from .errors import EmptyCorpusError, UsageError
 from .parallel import map_documents
 from .pipeline import Analyzer
@@ -142,7 +142,7 @@ def count_phrases(docs: Iterable[Document], analyzer: Analyzer | None, settings:
     for doc, (tokens, unigrams, grams) in map_documents(docs, _DocumentGrams(analyzer, s.unit, lo, s.max_n),
                                                         analyzer=analyzer, metadata_only=True):
         n += 1
-        g = groups[(doc.get(s.group_by) or "(none)") if s.group_by else ""]
+        g = groups[group_of(doc, s.group_by) if s.group_by else ""]
         g.tokens += tokens
         g.unigrams.update(unigrams)
         g.grams.update(grams)
@@ -153,6 +153,7 @@ def count_phrases(docs: Iterable[Document], analyzer: Analyzer | None, settings:
         analyzer.flush()
     if n == 0:
         raise EmptyCorpusError()
+    check_groups(s.group_by, groups)
     rows: list[tuple[Any, ...]] = []
     joiner = "" if s.unit == "char" else " "
     for name in sorted(groups):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .corpus import Document
+from .corpus import Document, check_groups, group_of
 from .errors import EmptyCorpusError, UsageError
 from .lexicon import Lexicon
 from .parallel import map_documents
@@ -91,7 +91,7 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
                     e = entries[key]
                     yield (doc.id, doc.title, doc.date, key, e.kind, e.campaign, c, per_10k(c, chars))
             continue
-        g = groups[(doc.get(s.group_by) or "(none)") if s.group_by else ""]
+        g = groups[group_of(doc, s.group_by) if s.group_by else ""]
         g.n_docs += 1
         g.chars += chars
         g.counts.update(counts)
@@ -100,6 +100,7 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
         raise EmptyCorpusError()
     if s.per_doc:
         return
+    check_groups(s.group_by, groups)
     for name in sorted(groups):
         g = groups[name]
         for key, c in sorted(g.counts.items(), key=lambda kv: (-kv[1], kv[0])):
