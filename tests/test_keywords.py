@@ -182,3 +182,18 @@ def test_document_frequency_bounds_that_leave_no_term_are_an_error():
     # All five documents is still a bound some terms meet.
     kept = run_cli("keywords", str(SEEDS), "--min-df", "5", "--top", "1", "-q")
     assert kept.exit_code == 0 and kept.stdout.count("\n") == 6
+
+
+def test_pos_prefix_no_tag_starts_with_is_an_error(tmp_path):
+    # It would keep nothing but the slogans, silently.
+    r = run_cli("keywords", str(SEEDS), "--pos", "n,xx")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith("dangjian: error: --pos: no jieba tag starts with 'xx'; use tag prefixes")
+    words = tmp_path / "words.txt"
+    words.write_text("创国卫 100 party\n", encoding="utf-8")
+    own = run_cli("keywords", str(seed(0)), "--pos", "party", "--user-dict", str(words), "-q")
+    assert own.exit_code == 0
+    from dangjian_cli.lexicon import load_lexicon
+
+    slogans = set(load_lexicon().surface_to_entry)
+    assert {line.split("\t")[3] for line in own.stdout.splitlines()[1:]} - slogans == {"创国卫"}

@@ -62,6 +62,23 @@ def test_similar_explain_all_and_errors():
     assert both.exit_code == 2
 
 
+def test_an_id_two_documents_share_is_not_a_query(tmp_path):
+    # The later document used to answer for both, silently.
+    corpus = tmp_path / "ids.jsonl"
+    rows = [{"id": "a", "text": "两学一做学习教育在全党开展"}, {"id": "a", "text": "不忘初心、牢记使命主题教育"},
+            {"id": "b", "text": "党史学习教育动员大会召开"}]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    r = run_cli("similar", "a", "--corpus", str(corpus))
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.strip() == ("dangjian: error: 2 documents have the id 'a' (documents 1, 2 of the corpus); give "
+                                "them distinct ids (--id-field), or query with a file, - or --text")
+    assert run_cli("similar", "b", "--corpus", str(corpus), "-q").exit_code == 0
+    table = run_cli("similar", "--all", "--corpus", str(corpus))
+    assert table.exit_code == 0 and table.stderr.strip() == (
+        "dangjian: warning: 1 id(s) used by more than one document (first: 'a'); the table names documents by id: "
+        "give them distinct ids (--id-field)")
+
+
 def test_all_breaks_ties_by_id_even_beyond_the_candidates(tmp_path):
     # Nine copies of one seed (ties at every place), the smallest id in the middle of the input; with --top 1 each
     # copy's neighbour must be the smallest id among the others, which the k-NN product's few candidates per row

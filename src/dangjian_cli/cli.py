@@ -405,6 +405,7 @@ def keywords(paths: Optional[list[str]] = PATHS,
     docs = reader(paths, loader, env)
     an = analyzer(tokenizer, env)
     try:
+        pos_prefixes = parse_pos(pos, an)  # before any reading: a bad --pos fails at once
         idf = None
         if load_idf:
             idf = IdfTable.load(load_idf)
@@ -414,7 +415,7 @@ def keywords(paths: Optional[list[str]] = PATHS,
             idf_docs = reader(idf_from, loader, env)
             idf = fit_idf((words for _, words in an.map_words(idf_docs, article=True)), source=" ".join(idf_from),
                           tokenizer_key=an.tokenizer.segmentation_key)
-        settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=parse_pos(pos),
+        settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=pos_prefixes,
                                    scope=scope, group_by=group_by, keep_script=keep_script, idf=idf, tf=tf,
                                    title_weight=title_weight, lead_weight=lead_weight)
         result = extract_keywords(docs, an, settings, warn=env.warn)
@@ -825,6 +826,10 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     try:
         vectors = lib.fit_vectors(reader(corpus_paths, loader, env), an)
         meta = {"provenance": an.tokenizer.provenance(), "documents": len(vectors.ids)}
+        shared = vectors.shared_ids() if (all_docs or matrix) else []
+        if shared:
+            env.warn(f"{len(shared):,} id(s) used by more than one document (first: {shared[0]!r}); the table names "
+                     "documents by id: give them distinct ids (--id-field)")
         columns = lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS
         if matrix:
             header, rows = lib.matrix_rows(vectors, force)

@@ -168,12 +168,29 @@ class PosTagger:
         return t
 
 
-def parse_pos(spec: str | None) -> tuple[str, ...] | None:
+# The tags jieba's dictionary and tagger give (ICTCLAS's set; eng for Latin words), and ours for lexicon entries.
+POS_TAGS = frozenset("a ad ag an b c d df dg e eng f g h i j k l m mg mq n ng nr nrfg nrt ns nt nz o p q r rg rr rz "
+                     "s slogan t tg u ud ug uj ul uv uz v vd vg vi vn vq x y z zg".split())
+
+
+def parse_pos(spec: str | None, analyzer: Analyzer | None = None) -> tuple[str, ...] | None:
+    """``--pos n,vn`` as tag prefixes; a prefix no tag starts with (jieba's, or a tag of the analyzer's
+    dictionaries, --user-dict included) is an error."""
     if not spec:
         return None
     prefixes = tuple(p.strip() for p in spec.split(",") if p.strip())
     if not prefixes:
         raise UsageError(f"--pos {spec!r} names no tag", "use jieba tag prefixes such as n,v,vn,a")
+    tags = set(POS_TAGS)
+    if analyzer is not None:
+        from .tokenize import _dict_entries
+
+        tags.update(tag for _word, _freq, tag in _dict_entries(analyzer.tokenizer.dict_files) if tag)
+    unknown = [p for p in prefixes if not any(t.startswith(p) for t in tags)]
+    if unknown:
+        # A prefix no tag starts with would silently keep nothing but the slogans.
+        raise UsageError(f"--pos: no jieba tag starts with {', '.join(map(repr, unknown))}",
+                         "use tag prefixes such as n (nouns), ns (places), v (verbs), vn, a (adjectives)")
     return prefixes
 
 

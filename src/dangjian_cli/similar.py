@@ -66,15 +66,25 @@ class CorpusVectors:
         return cls.from_counts(counts, list(m["terms"]), list(m["ids"]), list(m["titles"]), list(m["dates"]),
                                list(m["warnings"]))
 
+    def shared_ids(self) -> list[str]:
+        """Ids that more than one document has (their rows in a k-NN table cannot be told apart)."""
+        from collections import Counter
+
+        return sorted(d for d, n in Counter(self.ids).items() if n > 1)
+
     def index(self, doc_id: str) -> int:
-        try:
-            return self._positions[doc_id]
-        except AttributeError:
-            self._positions = {d: i for i, d in enumerate(self.ids)}
-            return self.index(doc_id)
-        except KeyError:
+        """The row of the document with this id; an error if no document, or more than one, has it."""
+        positions = [i for i, d in enumerate(self.ids) if d == doc_id]
+        if not positions:
             raise DangjianError(f"no document with id {doc_id!r} in the corpus",
-                                "list the ids with 'dangjian corpus', or give a file, - or --text") from None
+                                "list the ids with 'dangjian corpus', or give a file, - or --text")
+        if len(positions) > 1:
+            # Which one was meant cannot be told: answering for either would be a guess.
+            raise DangjianError(f"{len(positions)} documents have the id {doc_id!r} (documents "
+                                f"{', '.join(str(i + 1) for i in positions[:5])}{'…' if len(positions) > 5 else ''} "
+                                "of the corpus)", "give them distinct ids (--id-field), or query with a file, - or "
+                                "--text")
+        return positions[0]
 
     def transform(self, tokens: list[str]) -> Any:
         """A query's vector in the corpus's space (terms the corpus does not have are dropped)."""
