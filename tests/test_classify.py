@@ -199,6 +199,13 @@ def test_evaluate_cli_on_rules_and_cross_validation(tmp_path):
     meta = json.loads(cv.stdout)["meta"]
     assert meta["method"] == "model, 3-fold cross-validation" and meta["documents"] == 18
     assert meta["accuracy"] == 1.0
+    # More folds than the rarest label has documents: the folds really used are named, not the ones asked for.
+    many = run_cli("evaluate", str(_labelled(tmp_path)), "--label-field", "gold", "--cv", "50", "-f", "json")
+    from collections import Counter
+
+    rarest = min(Counter(r["gold"] for r in map(json.loads, _labelled(tmp_path).read_text().splitlines())).values())
+    assert json.loads(many.stdout)["meta"]["method"].startswith(
+        f"model, {rarest}-fold cross-validation (--cv 50 asked; the rarest label, ")
 
 
 def test_a_cue_inside_a_longer_form_that_does_not_complete_is_found(tmp_path):

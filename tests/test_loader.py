@@ -281,3 +281,25 @@ def test_many_empty_rows_are_said_five_times_then_summed_up(tmp_path):
     warnings: list[str] = []
     load_documents([str(jl)], warn=warnings.append)
     assert len(warnings) == 8
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_date_field_that_is_not_a_date_is_said_and_the_document_kept(tmp_path, jobs):
+    # 300 rows: with 2 jobs the JSON lines are parsed in worker processes, and their warnings come back in order.
+    dates = ["2016-13-01", "03/05/2016", "2016-05-04", "1457136000"]
+    rows = [{"id": f"r{i}", "text": "党史学习教育。", "date": dates[i % 4]} for i in range(300)]
+    jl = tmp_path / "dates.jsonl"
+    jl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    r = run_cli("corpus", str(jl), "-j", jobs, "-f", "jsonl")
+    assert r.exit_code == 0
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(docs) == 300 and [d["date"] for d in docs[:4]] == ["", "", "2016-05-04", ""]
+    said = "date not understood, so the document is undated; write dates as YYYY-MM-DD, YYYY-MM, YYYY, YYYYMMDD or " \
+           "2016年3月5日"
+    assert r.stderr.splitlines() == [f"dangjian: warning: {jl}:{n}: {said}" for n in (1, 2, 4, 5, 6)] + [
+        f"dangjian: warning: {jl}: 220 more rows like that ({said}), 225 in all; --all-warnings says each"]
+    table = tmp_path / "dates.csv"
+    table.write_text("id,text,date\na,党史学习教育。,2021年7月1日\nb,党史学习教育。,7/1/21\n", encoding="utf-8")
+    warnings: list[str] = []
+    docs = load_documents([str(table)], warn=warnings.append)
+    assert [d.date for d in docs] == ["2021-07-01", ""] and warnings == [f"{table}:3: {said}"]

@@ -374,6 +374,8 @@ class CorpusReader:
         if isinstance(outcome, str):
             self.row_skipped(outcome)
             return None
+        if "notice" in outcome.meta:
+            self.say(outcome.meta["notice"])
         return outcome
 
     def row_skipped(self, message: str) -> None:
@@ -432,6 +434,11 @@ class RowParser:
             "source": "" if source is None else str(source).strip(),
             "author": "" if author is None else str(author).strip(),
         }
+        if meta["date_given"] and not meta["date"]:
+            # Said, not guessed: the row's own date field wins over a date in its text. No value in the message,
+            # so that a file of such rows is summed up as one kind of warning.
+            meta["notice"] = (f"{where}: date not understood, so the document is undated; write dates as "
+                              "YYYY-MM-DD, YYYY-MM, YYYY, YYYYMMDD or 2016年3月5日")
         ident = str(doc_id) if doc_id not in (None, "") else f"{_stem(path)}:{n}"
         extra = {k: row[k] for k in extra_keys}
         return RawRecord(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)

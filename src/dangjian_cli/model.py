@@ -10,6 +10,7 @@ only model files you made or trust.
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,7 +311,12 @@ def evaluate_labelled(docs: Iterable[Document], label_field: str, campaigns: Cam
         assert analyzer is not None
         gold, rules, tokens = _labelled_rules_and_words(docs, label_field, campaigns, threshold, analyzer)
         predicted = _cross_validated(tokens, rules, gold, analyzer, campaigns, label_field, folds)
-        name = f"model, {folds}-fold cross-validation"
+        k = folds_used(gold, folds)
+        name = f"model, {k}-fold cross-validation"
+        if k < folds:  # said where the figures are, not only on stderr
+            counts = Counter(gold)
+            rarest = min(sorted(counts), key=counts.get)
+            name += f" (--cv {folds} asked; the rarest label, {rarest!r}, has {counts[rarest]} documents)"
     elif model is not None:
         assert analyzer is not None
         for doc, row in _model_rows(docs, model, analyzer, campaigns, threshold, False):
@@ -342,16 +348,22 @@ def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: An
                             analyzer, campaigns, label_field, folds, seed)
 
 
+def folds_used(labels: Sequence[str], folds: int) -> int:
+    """The folds a stratified k-fold can have: at most as many as the rarest label has documents."""
+    counts = Counter(labels)
+    k = min(folds, min(counts.values()))
+    if k < 2:
+        raise UsageError(f"cannot cross-validate: label {min(sorted(counts), key=counts.get)!r} has one document",
+                         "add documents or use --model with a separate test set")
+    return k
+
+
 def _cross_validated(tokens: Sequence[list[str]], rules: Sequence[Classification], labels: Sequence[str],
                      analyzer: Analyzer, campaigns: Campaigns, label_field: str, folds: int, seed: int = 0
                      ) -> list[str]:
     from sklearn.model_selection import StratifiedKFold
 
-    counts = {lab: list(labels).count(lab) for lab in set(labels)}
-    k = min(folds, min(counts.values()))
-    if k < 2:
-        raise UsageError(f"cannot cross-validate: label {min(counts, key=counts.get)!r} has one document",
-                         "add documents or use --model with a separate test set")
+    k = folds_used(labels, folds)
     predicted = [""] * len(labels)
     for train_idx, test_idx in StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(labels, labels):
         model = _fit([tokens[i] for i in train_idx], [rules[i] for i in train_idx], [labels[i] for i in train_idx],

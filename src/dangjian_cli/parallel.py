@@ -165,10 +165,12 @@ def _in_this_process(units: list[Any], reader: Any) -> Iterator[RawRecord]:
 
 
 class _Problem(NamedTuple):
-    """A JSON line that gave no document: the warning of a skipped row, or the error that ends its file."""
+    """A JSON line that gave no document (the warning of a skipped row, or the error that ends its file), or the
+    warning about a row that gave one (``kept``)."""
 
     message: str
     error: InputError | None = None
+    kept: bool = False  # a warning about a row that still gives its document (which follows it)
 
 
 def _parse(rows: Any, unit: JsonLine) -> RawRecord | _Problem:
@@ -182,6 +184,9 @@ def _parse(rows: Any, unit: JsonLine) -> RawRecord | _Problem:
 def _problem(problem: _Problem, source: int, reader: Any, failed: set[int]) -> None:
     """In the main process, in input order: a skipped row said and counted; a bad line raised, or with
     ``skip_errors`` said, and the rest of its file dropped."""
+    if problem.kept:
+        reader.say(problem.message)
+        return
     if problem.error is None:
         reader.row_skipped(problem.message)
         return
@@ -280,6 +285,8 @@ def _records(chunk: list[Any], rows: Any) -> Iterator[tuple[int, RawRecord | _Pr
             outcome = _parse(rows, unit)
             if type(outcome) is _Problem and outcome.error is not None:
                 bad.add(unit.source)
+            elif type(outcome) is RawRecord and "notice" in outcome.meta:
+                yield unit.source, _Problem(outcome.meta["notice"], kept=True)
             yield unit.source, outcome
 
 
