@@ -79,6 +79,9 @@ def test_ordinals_and_counts_are_numbers_but_congresses_and_plans_are_words(tok)
     assert not {"第二批", "第十九届", "五位", "两项", "十九", "十四", "十三"} & set(words)
     assert {"十九大", "十四五", "十三五", "主题教育", "第一书记", "规划"} <= set(words)
     assert tok.words("党的十八大") == ["十八大"]  # the variant 党的十八大 gives the canonical form
+    # Domain words the segmenter cut after a count (31所中管高校 gave 所中管) or inside a body's name.
+    assert tok.words("31所中管高校和12名中管干部，中央军委政治工作部，粤港澳大湾区") == [
+        "中管高校", "中管干部", "中央军委", "政治工作部", "粤港澳大湾区"]
 
 
 def test_user_files(tmp_path):
