@@ -68,3 +68,21 @@ def test_example_prints_what_the_page_shows(page, command, expected, tmp_path):
         assert got.startswith(want[:-1].rstrip()), f"{page}: {command}\n{got[:400]}"
     else:
         assert got == want, f"{page}: {command}\n--- page\n{want}\n--- now\n{got}"
+
+
+def test_the_readme_python_example_gives_what_its_comments_show(monkeypatch):
+    """The first ```python block of the README runs, and each line `expression  # shown` gives what is shown (… stands
+    for the rest of a number)."""
+    block = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    checked = 0
+    for line in block.splitlines():
+        code, _, shown = line.partition("  # ")
+        exec(code.strip(), namespace)  # noqa: S102 - the README's own example
+        expression = code.strip()
+        if shown and "=" not in expression.split("(")[0] and not expression.startswith(("from ", "import ")):
+            want = re.escape(shown.strip()).replace("…", "[0-9]*")
+            assert re.fullmatch(want, repr(eval(expression, namespace))), (expression, shown)  # noqa: S307
+            checked += 1
+    assert checked == 2
