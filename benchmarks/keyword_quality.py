@@ -32,8 +32,8 @@ GENERIC = set("""工作 开展 学习 教育 推进 加强 发展 建设 活动 
 切实 认真 扎实 推动 举行 召开 会议 表示 强调 指出 进行 我们 今天 记者 新闻联播 中国 国家 全国 方面 问题 以来 目前 情况""".split())
 # A number to a reader: a digit, Chinese numerals, an ordinal or a count (第二批, 第十九届, 五位, 两项). Such a
 # keyword counts as a number unless it is a lexicon entry (十九大, “十四五”); such a title word is not a content word.
-NUMBER = re.compile(r"\d|^第?[零〇一二三四五六七八九十百千万亿两几]+"
-                    r"[个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代年月日号元岁天周倍余多]?$")
+NUMBER = re.compile(r"\d|^第?[零〇一二三四五六七八九十百千万亿两几]+[多余]?(?:周年|季度|年代|年间|分点|公里|"
+                    r"[个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代年月日号元岁天周倍万亿书论评卷集亩里辆节])?$")
 
 
 def main() -> None:
