@@ -205,3 +205,12 @@ def test_every_shared_list_option_takes_many_values_in_every_command():
                 assert param.multiple, f"{name} --{param.name.replace('_', '-')}"
                 checked += 1
     assert checked > 20
+
+
+def test_flags_show_no_value_in_help():
+    # typer shows a flag as `--quiet <bool>`, as if it took a value.
+    for name in ["", "cache", *_commands()]:
+        r = run_cli(*name.split(), "--help", env={"COLUMNS": "200"})
+        assert r.exit_code == 0 and "--help" in r.stdout, name
+        assert "<bool>" not in r.stdout, name
+    assert "--quiet" in run_cli("keywords", "--help", env={"COLUMNS": "200"}).stdout

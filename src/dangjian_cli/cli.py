@@ -10,14 +10,30 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from . import __version__
 from .errors import DangjianError
 
 
+def _flags_without_metavar(params: list[Any]) -> list[Any]:
+    """A flag takes no value: typer's help would show it as `--quiet <bool>`, as if it needed one."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class DangjianCommand(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_metavar(super().get_params(ctx))
+
+
 class DangjianGroup(TyperGroup):
     """Ends every failure in one line on stderr with the documented exit status."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_metavar(super().get_params(ctx))
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
@@ -251,7 +267,7 @@ def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable
         # own annotations (``lexicon: Any``) would otherwise override a group option of the same name (--lexicon
         # would take one string, not a list).
         wrapper.__annotations__ = {k: v for k, v in func.__annotations__.items() if k not in keys}
-        app.command(name=name or func.__name__.rstrip("_").replace("_", "-"))(wrapper)
+        app.command(name=name or func.__name__.rstrip("_").replace("_", "-"), cls=DangjianCommand)(wrapper)
         return func
 
     return decorate
@@ -884,7 +900,7 @@ cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cach
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("info")
+@cache_app.command("info", cls=DangjianCommand)
 def cache_info() -> None:
     """Where the token cache is, how many documents it holds, its size, and the corpus matrices kept beside it.
 
@@ -896,7 +912,7 @@ def cache_info() -> None:
         typer.echo(f"{k}\t{v}")
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=DangjianCommand)
 def cache_clear() -> None:
     """Delete the token cache and the corpus matrices.
 
