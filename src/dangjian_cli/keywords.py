@@ -143,12 +143,7 @@ class PosTagger:
         self._posseg = jieba.posseg
         jieba.posseg.dt.tokenizer.initialize()
         self._table = jieba.posseg.dt.word_tag_tab
-        self._domain: dict[str, str] = {}
-        from .tokenize import _dict_entries
-
-        for word, _freq, tag in _dict_entries(analyzer.tokenizer.dict_files):
-            if tag:
-                self._domain[word] = tag
+        self._domain = analyzer.tokenizer.dictionary_tags
         self._lexicon = analyzer.tokenizer.lexicon.surface_to_entry
         self._memo: dict[str, str] = {}
 
@@ -183,9 +178,7 @@ def parse_pos(spec: str | None, analyzer: Analyzer | None = None) -> tuple[str, 
         raise UsageError(f"--pos {spec!r} names no tag", "use jieba tag prefixes such as n,v,vn,a")
     tags = set(POS_TAGS)
     if analyzer is not None:
-        from .tokenize import _dict_entries
-
-        tags.update(tag for _word, _freq, tag in _dict_entries(analyzer.tokenizer.dict_files) if tag)
+        tags.update(analyzer.tokenizer.dictionary_tags.values())
     unknown = [p for p in prefixes if not any(t.startswith(p) for t in tags)]
     if unknown:
         # A prefix no tag starts with would silently keep nothing but the slogans.

@@ -99,7 +99,9 @@ class Environment:
             gone, self.stderr = self.stderr, None
             if gone is sys.stderr:  # what is left in its buffer must not fail again at exit
                 try:
-                    os.dup2(os.open(os.devnull, os.O_WRONLY), gone.fileno())
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, gone.fileno())
+                    os.close(devnull)
                 except (OSError, ValueError):
                     pass
 

@@ -150,6 +150,12 @@ class Tokenizer:
         except PackageNotFoundError:
             return "unknown"
 
+    @cached_property
+    def dictionary_tags(self) -> dict[str, str]:
+        """The part-of-speech tag the dictionaries give a word (domain dictionary, then --user-dict files: a later
+        file's tag wins); words listed without a tag are left out."""
+        return {word: tag for word, _freq, tag in _dict_entries(self.dict_files) if tag}
+
     def provenance(self) -> dict[str, str]:
         out = {"engine": f"{self.config.engine} {self.engine_version}"}
         out.update(provenance([*self.lexicon.files, *self.dict_files, *self.stop_files]))
