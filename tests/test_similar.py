@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS, SEED_IDS, run_cli, run_process, seed
+from conftest import DEV, SEEDS, SEED_IDS, needs_shared, run_cli, run_process, seed
 
 
 def _rows(stdout: str) -> list[dict]:
@@ -267,3 +267,86 @@ def test_a_row_scored_in_full_ranks_as_if_every_score_were_rounded():
             every = [(round(min(1.0, float(full[j])), 6), v.ids[j]) for j in range(n) if j != i and full[j] > 0]
             expected = [(doc, score) for score, doc in sorted(every, key=lambda t: (-t[0], t[1]))[:k]]
             assert got == expected, (k, v.ids[i])
+
+
+def _mixed_seed_documents(count: int = 150) -> list:
+    """Documents made of sentences of the seeds, drawn with a fixed seed: some near-copies, many loosely related."""
+    import random
+
+    from dangjian_cli.corpus import Document
+
+    sentences = [s for n in range(5) for s in seed(n).read_text(encoding="utf-8").split("。") if len(s) > 10]
+    rng = random.Random(7)
+    docs = []
+    for n in range(count):
+        picked = rng.sample(sentences, rng.randint(2, 9))
+        if n % 10 == 3:  # a near-copy of the previous document: ties and high scores
+            picked = docs[-1].text.split("。")[:-1] + picked[:1]
+        text = "。".join(picked) + "。"
+        docs.append(Document(f"d{n:03d}", text, text, "", "", "", "", "simplified", "utf-8", None, {}))
+    return docs
+
+
+@pytest.mark.parametrize("top,block,cap,path", [(1, 16, 20, "capped rows"), (10, 64, 100, "capped rows"),
+                                                (5, 32, 60, "capped rows"), (30, 32, 2000, "rows below the floor"),
+                                                (10, 16, 5, "blocks by rows")])
+def test_all_by_halves_gives_the_table_by_rows(monkeypatch, top, block, cap, path):
+    """Scoring each pair once (halves) must give exactly the table of multiplying every row with the whole matrix,
+    whether rows pass the cap (multiplied again), have too few scores above the floor (scored by rows), or most of a
+    block passes the cap (the rest by rows); each case is checked to have happened."""
+    from dangjian_cli import similar
+    from dangjian_cli.pipeline import Analyzer
+
+    v = similar.fit_vectors(_mixed_seed_documents(), Analyzer())
+    monkeypatch.setattr(similar, "ROW_CAP", cap)
+    by_rows = list(similar.all_neighbours(v, top, block=block, method="rows"))
+    stats: dict = {}
+    assert list(similar.all_neighbours(v, top, block=block, method="halves", stats=stats)) == by_rows
+    assert len({row[0] for row in by_rows}) == len(v.ids) and 0 < stats["floor"] < 1
+    assert stats[path] > 0, stats
+
+
+def test_all_by_halves_hands_on_scores_a_row_past_the_cap_left_out(monkeypatch):
+    """Document 0 is close to a group of 30 and less close to document j, which is still the best neighbour j has;
+    and j comes blocks later. Row 0 passes the cap (25), j does not: the score row 0 hands on to j is found only
+    when row 0 is multiplied again without the cap."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from dangjian_cli import similar
+
+    group, others = 30, 20
+    n = 1 + group + 1 + others
+    width = 3 + group + others
+    dense = np.zeros((n, width))
+    dense[0, [0, 1]] = [1.0, 0.6]  # 0: the group's term, and the term it shares with j
+    for g in range(group):
+        dense[1 + g, [0, 3 + g]] = [1.0, 0.2]
+    j = 1 + group
+    dense[j, [1, 2]] = [1.0, 1.0]
+    for h in range(others):  # j's other neighbours, further from it than 0 is (and not tied: ties are rescored)
+        dense[j + 1 + h, [2, 3 + group + h]] = [1.0, 3.0 + h / 10]
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    ids = [f"r{i:02d}" for i in range(n)]
+    v = similar.CorpusVectors(ids, ids, [""] * n, sp.csr_matrix(dense), {}, [f"t{c}" for c in range(width)],
+                              np.ones(width))
+    monkeypatch.setattr(similar, "ROW_CAP", 25)
+    monkeypatch.setattr(similar, "CAPPED_SHARE", 1.0)
+    by_rows = list(similar.all_neighbours(v, 10, block=8, method="rows"))
+    stats: dict = {}
+    assert list(similar.all_neighbours(v, 10, block=8, method="halves", stats=stats)) == by_rows
+    assert stats["capped rows"] > 0 and stats["blocks by rows"] == 0
+    assert next(row for row in by_rows if row[0] == ids[j])[2] == "r00"
+
+
+@needs_shared
+def test_all_by_halves_gives_the_table_by_rows_on_real_news():
+    from dangjian_cli import similar
+    from dangjian_cli.corpus import CorpusReader, LoaderOptions
+    from dangjian_cli.pipeline import Analyzer
+
+    v = similar.fit_vectors(CorpusReader([str(DEV)], LoaderOptions(jobs=2), warn=lambda m: None), Analyzer())
+    stats: dict = {}
+    by_halves = list(similar.all_neighbours(v, 10, block=1024, method="halves", threads=2, stats=stats))
+    assert by_halves == list(similar.all_neighbours(v, 10, block=1024, method="rows", threads=2))
+    assert stats["blocks by rows"] == 0 and stats["rows below the floor"] > 0

@@ -2,7 +2,8 @@
 ``keywords``: sublinear tf × smooth IDF fitted on the corpus, title tokens counted with the text, rows L2-normalised).
 
 Memory: one sparse document-term matrix. ``all_neighbours`` multiplies it with itself a block of rows at a time,
-so no n × n matrix is ever held: peak memory is the matrix plus ``block × n`` floats.
+so no n × n matrix is ever held: peak memory is the matrix, its transpose, and a block's products (at most
+``block × ROW_CAP`` scores, and ``n × (top + 5)`` handed forward).
 """
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ COLUMNS = ("query", "rank", "doc_id", "title", "date", "score")
 EXPLAIN_COLUMNS = (*COLUMNS, "terms")
 MATRIX_LIMIT = 2000
 TIE_MARGIN = 4  # candidates beyond top + 1 fetched per row, so that ties at the last place can be seen
+# --all from this many documents on scores each pair once (``_candidates_by_halves``); below it the products are
+# quick and the floor's sample would not pay for itself.
+HALVES_FROM = 20_000
+FLOOR_SAMPLE = 512
+FLOOR_QUANTILE = 0.02
+HALVES_MIN_FLOOR = 0.01
+ROW_CAP = 4000
+CAPPED_SHARE = 0.5  # more of a block's rows past the cap than this, and the rest of the table goes by rows
 
 
 @dataclass
@@ -206,16 +215,21 @@ def neighbours(v: CorpusVectors, q: Any, query_label: str, top: int = 10, min_sc
     return rows
 
 
-def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 8192,
-                   explain: bool = False, threads: int = 1) -> Iterator[tuple[Any, ...]]:
+def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 4096,
+                   explain: bool = False, threads: int = 1, method: str = "auto", stats: dict[str, Any] | None = None
+                   ) -> Iterator[tuple[Any, ...]]:
     """Every document's top neighbours (itself excluded), a block of rows at a time.
 
-    The block's product with the whole matrix keeps only each row's best ``top + 1`` scores as it goes
-    (sparse_dot_topn, ``threads`` threads), so neither an n×n matrix nor a dense block is ever built; scores are exact
-    cosines in float64, the same as a single query's."""
+    Each row's best ``top + 1`` candidates (and a few more, for ties) come from sparse products that keep only the
+    best scores as they go (sparse_dot_topn, ``threads`` threads), so neither an n×n matrix nor a dense block is ever
+    built; scores are exact cosines in float64, the same as a single query's. ``method``: ``rows`` multiplies each
+    block of rows with the whole matrix; ``halves`` computes each pair once (see ``_candidates_by_halves``), about
+    half the work; ``auto`` takes ``halves`` from HALVES_FROM documents on. Both give the same table. ``stats``, if
+    given, counts what ``halves`` did: rows multiplied again past the cap, rows scored by rows, blocks by rows."""
     import numpy as np
-    from sparse_dot_topn import sp_matmul_topn
 
+    if method not in ("auto", "rows", "halves"):
+        raise ValueError(f"unknown method {method!r}")
     x = v.matrix.astype(np.float64).tocsr()
     xt = x.T.tocsr()
     n = x.shape[0]
@@ -223,14 +237,122 @@ def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, bloc
     if k <= 0:
         return
     wanted = min(n, k + 1 + TIE_MARGIN)
+    threads = max(1, threads)
     # Ties (equal scores at six digits) are broken by id, so the output depends neither on the block size, the
     # threads nor the last bits of the arithmetic: each id's place in sorted order.
     id_rank = np.empty(n, dtype=np.int64)
     id_rank[sorted(range(n), key=v.ids.__getitem__)] = np.arange(n)
+    tau = None
+    if method == "halves" or (method == "auto" and n >= HALVES_FROM):
+        tau = score_floor(x, xt, wanted, threads)
+        if method == "auto" and tau < HALVES_MIN_FLOOR:
+            tau = None  # nearly every pair scores above it: halves would save nothing
+    if stats is not None:
+        stats["floor"] = tau
+    blocks = (_candidates_by_halves(x, xt, wanted, block, threads, tau, stats) if tau is not None
+              else _candidates_by_rows(x, xt, wanted, block, threads))
+    for start, stop, best in blocks:
+        yield from _block_rows(v, x, xt, best, start, stop, k, wanted, id_rank, min_score, explain)
+
+
+def score_floor(x: Any, xt: Any, wanted: int, threads: int) -> float:
+    """A score most rows' ``wanted``-th best candidate lies above: the FLOOR_QUANTILE quantile of it over
+    FLOOR_SAMPLE rows spread evenly over the corpus (0 for a row with fewer candidates)."""
+    import numpy as np
+    from sparse_dot_topn import sp_matmul_topn
+
+    n = x.shape[0]
+    sample = np.unique(np.linspace(0, n - 1, min(n, FLOOR_SAMPLE)).astype(np.int64))
+    best = sp_matmul_topn(x[sample], xt, top_n=wanted, sort=True, n_threads=threads)
+    full = np.flatnonzero(np.diff(best.indptr) == wanted)
+    last = np.zeros(len(sample))
+    last[full] = best.data[best.indptr[full + 1] - 1]  # sorted: a row's last candidate is its lowest
+    return float(np.quantile(last, FLOOR_QUANTILE))
+
+
+def _candidates_by_rows(x: Any, xt: Any, wanted: int, block: int, threads: int, begin: int = 0
+                        ) -> Iterator[tuple[int, int, Any]]:
+    """``(start, stop, best)`` for each block of rows: its rows' ``wanted`` best columns, sorted (CSR)."""
+    from sparse_dot_topn import sp_matmul_topn
+
+    n = x.shape[0]
+    for start in range(begin, n, block):
+        stop = min(n, start + block)
+        yield start, stop, sp_matmul_topn(x[start:stop], xt, top_n=wanted, sort=True, n_threads=threads)
+
+
+def _candidates_by_halves(x: Any, xt: Any, wanted: int, block: int, threads: int, floor: float,
+                          stats: dict[str, Any] | None = None) -> Iterator[tuple[int, int, Any]]:
+    """What ``_candidates_by_rows`` gives, with each pair of documents scored once instead of twice.
+
+    A block of rows is multiplied only with the documents from the block's start on; every score above ``floor``
+    is kept (a row with more than ``cap`` of them is multiplied again without the cap), so each row knows all its
+    scores above the floor with later documents, and hands the ones with documents after the block forward:
+    ``incoming`` keeps, for each later document, its ``wanted`` best scores with earlier ones. A row's candidates are
+    the best of both. Where fewer than ``wanted`` of them lie above the floor, what lies below it is unknown, and
+    the row is multiplied with the whole matrix as ``_candidates_by_rows`` does (``score_floor`` sets the floor so
+    that about 2 % of rows are). If more than half a block's rows pass the cap, the floor is too low for this
+    corpus: the remaining blocks go by rows."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sparse_dot_topn import sp_matmul_topn
+
+    n = x.shape[0]
+    cap = ROW_CAP
+    counted = {"capped rows": 0, "rows below the floor": 0, "blocks by rows": 0}
+    if stats is not None:
+        stats.update(counted)
+        counted = stats
+    same = sp.identity(n, format="csr", dtype=np.float64)  # multiplying by it keeps each row's best scores exactly
+    incoming = sp.csr_matrix((n, n), dtype=np.float64)
+
+    def best_of(m: Any, top: int, sort: bool = False) -> Any:
+        return sp_matmul_topn(m, same, top_n=top, sort=sort, n_threads=threads)
+
     for start in range(0, n, block):
         stop = min(n, start + block)
-        best = sp_matmul_topn(x[start:stop], xt, top_n=wanted, sort=True, n_threads=max(1, threads))
-        yield from _block_rows(v, x, xt, best, start, stop, k, wanted, id_rank, min_score, explain)
+        # The whole matrix's columns from ``start`` on: each term's list of documents, from the first at or after it.
+        from_start = xt.indices >= start
+        ends = np.concatenate(([0], np.cumsum(from_start)))[xt.indptr]
+        later = sp.csr_matrix((xt.data[from_start], xt.indices[from_start], ends), shape=xt.shape)
+        own = sp_matmul_topn(x[start:stop], later, top_n=cap, threshold=floor, n_threads=threads)
+        capped = np.flatnonzero(np.diff(own.indptr) >= cap)
+        if len(capped) > CAPPED_SHARE * (stop - start):
+            counted["blocks by rows"] += len(range(start, n, block))
+            yield from _candidates_by_rows(x, xt, wanted, block, threads, begin=start)
+            return
+        counted["capped rows"] += len(capped)
+        if len(capped):
+            parts = [sp_matmul_topn(x[start + capped[a:a + 128]], later, top_n=n - start, threshold=floor,
+                                    n_threads=threads) for a in range(0, len(capped), 128)]
+            own = _rows_replaced(own, capped, sp.vstack(parts, format="csr"))
+        best = best_of((own + incoming[start:stop]).tocsr(), wanted, sort=True)
+        short = np.flatnonzero(np.diff(best.indptr) < wanted)
+        counted["rows below the floor"] += len(short)
+        if len(short):
+            best = _rows_replaced(best, short, sp_matmul_topn(x[start + short], xt, top_n=wanted, sort=True,
+                                                              n_threads=threads))
+        yield start, stop, best
+        if stop < n:
+            o = own.tocoo()
+            ahead = o.col >= stop
+            handed = sp.csr_matrix((o.data[ahead], (o.col[ahead], o.row[ahead] + start)), shape=(n, n))
+            incoming = best_of((incoming + handed).tocsr(), wanted)
+
+
+def _rows_replaced(m: Any, rows: Any, new: Any) -> Any:
+    """``m`` with ``rows`` (sorted) replaced by the rows of ``new``, in order; each row's entries keep their order."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    keep = np.ones(m.shape[0], dtype=bool)
+    keep[rows] = False
+    kept = np.flatnonzero(keep)
+    stacked = sp.vstack([m[kept], new.astype(m.dtype)], format="csr")
+    order = np.empty(m.shape[0], dtype=np.int64)
+    order[kept] = np.arange(len(kept))
+    order[rows] = len(kept) + np.arange(len(rows))
+    return stacked[order]
 
 
 def _block_rows(v: CorpusVectors, x: Any, xt: Any, best: Any, start: int, stop: int, k: int, wanted: int,
