@@ -265,3 +265,18 @@ def test_a_tour_with_one_passing_mention_and_the_twelve_character_requirement(tm
     assert out["report"]["label"] == "mass_line_2013"
     assert out["commentary"]["label"] == "mass_line_2013"
     assert out["commentary"]["evidence"].startswith("十二字总要求×1 first sentence")
+
+
+def test_the_mass_line_campaigns_supervision_groups_are_a_cue_in_its_window_only(tmp_path):
+    """A report on a 中央督导组 preparing the campaign's 民主生活会, which names the campaign only as 教育实践活动 once,
+    is about the mass-line campaign in 2013; the same text dated 2019 is not (督导组 is a shared cue)."""
+    text = ("近日，中央第九督导组在集体学习时表示，要按照中央要求，指导所联系单位开好专题民主生活会。"
+            "督导组负责某部等六个单位的教育实践活动，将严把查找问题、撰写材料、谈心谈话三道关口，"
+            "问题找不准、材料不过关的，民主生活会不能召开。")
+    rows = [{"id": "in_window", "date": "2013-09-29", "title": "扎实准备开好民主生活会", "text": text},
+            {"id": "later", "date": "2019-09-29", "title": "扎实准备开好民主生活会", "text": text}]
+    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain",
+                                                 "-f", "jsonl").stdout)}
+    assert out["in_window"]["label"] == "mass_line_2013"
+    assert "督导组×2" in out["in_window"]["evidence"]
+    assert out["later"]["label"] == "none"
