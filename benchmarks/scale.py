@@ -3,6 +3,11 @@ its workers, summed, sampled every 0.2 s) for each command.
 
     python benchmarks/synthetic.py 1000000 /tmp/syn1m.jsonl
     python benchmarks/scale.py /tmp/syn1m.jsonl [--jobs 2] [--only keywords]
+    python benchmarks/synthetic.py 100000 /tmp/syn100k.jsonl
+    python benchmarks/scale.py /tmp/syn100k.jsonl --only similar
+
+``similar --all`` (a k-NN table: work grows with the square of the corpus) runs only when ``--only`` names it: first
+with an empty cache (it counts the corpus and stores the counts), then again from the cache.
 
 Needs psutil (a dependency of sparse_dot_topn, so it is installed with dangjian). Prints one line per command with
 the command itself; the token cache is a fresh folder under /tmp, removed at the end.
@@ -60,20 +65,23 @@ def main() -> None:
     cache = Path(tempfile.mkdtemp(prefix="dangjian-scale-cache-"))
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), DANGJIAN_CACHE_DIR=str(cache))
     dj = [sys.executable, "-m", "dangjian_cli"]
-    plans = [
-        ("corpus --summary", ["corpus", str(corpus), "--summary"]),
-        ("slogans", ["slogans", str(corpus)]),
-        ("keywords --group-by year", ["keywords", str(corpus), "--group-by", "year"]),
+    similar = ["similar", "--all", "--corpus", str(corpus), "--top", "10"]
+    plans = [  # (name, arguments, run without --only)
+        ("corpus --summary", ["corpus", str(corpus), "--summary"], True),
+        ("slogans", ["slogans", str(corpus)], True),
+        ("keywords --group-by year", ["keywords", str(corpus), "--group-by", "year"], True),
+        ("similar --all, empty cache", similar, False),
+        ("similar --all, from the cache", similar, False),
     ]
     print(f"# {corpus} ({mb:,.0f} MB), --jobs {args.jobs}, {os.cpu_count()} cores, "
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB")
     try:
-        for name, cmd in plans:
-            if args.only and args.only not in name:
+        for name, cmd, by_default in plans:
+            if (args.only and args.only not in name) or (not args.only and not by_default):
                 continue
             full = dj + cmd + ["-j", args.jobs, "-q", "-f", "tsv"]
             wall, peak, status = run(full, env)
-            print(f"{name:<26} {wall:8.1f} s  {mb / wall:6.2f} MB/s  peak {peak:8.0f} MB (process tree)  "
+            print(f"{name:<30} {wall:8.1f} s  {mb / wall:6.2f} MB/s  peak {peak:8.0f} MB (process tree)  "
                   f"exit {status}   $ dangjian {' '.join(cmd)} -j {args.jobs} -q -f tsv", flush=True)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
