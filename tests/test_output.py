@@ -138,3 +138,27 @@ def test_fast_tsv_lines_are_the_bytes_of_cell_by_cell_writing():
     expected = ["\t".join(map(_tsv_cell, row)) for row in rows]
     assert list(tsv_lines(rows)) == expected
     assert "0\t0" in expected  # -0.0 and 0.0 both print 0
+
+
+def test_tsv_blocks_are_the_bytes_of_tsv_lines():
+    """tsv_block formats a block column-wise when each column holds one plain type; a value that needs escaping or
+    the -0 fix anywhere in the block must send it back to the row-by-row writer, with the same bytes."""
+    import math
+
+    from dangjian_cli.output import tsv_block, tsv_lines
+
+    def by_lines(rows):
+        return "".join(line + "\n" for line in tsv_lines(rows))
+
+    strings = ["两学一做", "", "a\tb", "back\\slash", "line\nbreak", "cr\r", "2016-0", "-0", "{0}", "x{}y"]
+    numbers = [0, -7, 10**20, 0.0, -0.0, 1.5, -1e-05, 123456789.0, math.nan, math.inf, -math.inf]
+    clean = [(f"doc{i}", "题目", i, i / 7) for i in range(50)]
+    for s in strings:
+        for x in numbers:
+            for at in (0, 25, 50):  # the odd row first, in the middle, last
+                block = clean[:at] + [(s, "词", 3, x)] + clean[at:]
+                assert tsv_block(block) == by_lines(block), (s, x, at)
+    assert tsv_block(clean) == by_lines(clean) and tsv_block(clean).count("\n") == 50
+    mixed = [("a", 1, 2.5), ("b", 2.5, 1), ("c", True, None), ("d", [1, 2], {"k": "v"})]
+    for block in (mixed, [("a", 1), ("b",)], [(), ()], [("only",)], []):
+        assert tsv_block(block) == by_lines(block)
