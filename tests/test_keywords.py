@@ -173,6 +173,18 @@ def test_the_prefilter_of_per_document_ranking_keeps_every_entry_that_can_rank()
     assert not _could_rank(row, val, 300, 0).any()
 
 
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_ranking_rows_a_block_at_a_time_gives_the_rows_of_one_block(block, monkeypatch):
+    """Per-document ranking takes ROW_BLOCK rows at a time (row numbers relative to the block's first): any block
+    size gives the rows of one block holding every document, original forms (--keep-script) included."""
+    import dangjian_cli.keywords as keywords
+
+    whole = run_cli("keywords", str(SEEDS), "-n", "15", "--keep-script", "--no-cache")
+    assert whole.exit_code == 0 and len(whole.stdout.splitlines()) == 1 + 5 * 15
+    monkeypatch.setattr(keywords, "ROW_BLOCK", block)
+    assert run_cli("keywords", str(SEEDS), "-n", "15", "--keep-script", "--no-cache").stdout == whole.stdout
+
+
 def test_document_frequency_bounds_that_leave_no_term_are_an_error():
     r = run_cli("keywords", str(SEEDS), "--min-df", "3", "--max-df", "2")
     assert r.exit_code == 2 and r.stdout == ""

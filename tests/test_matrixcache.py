@@ -132,3 +132,34 @@ def test_a_readers_warnings_are_the_same_on_a_warm_run_in_the_library(tmp_path, 
         runs.append((reader.warnings, said))
     assert _matrices(tmp_path / "cache")
     assert runs[0] == runs[1] and runs[0][0] == [f"{corpus}:211: empty text; skipped"]
+
+
+def test_a_matrix_written_in_the_background_is_whole_and_its_warnings_are_said_at_wait(tmp_path):
+    """keywords stores a new matrix from a thread while it ranks: the file is there, whole, once the command is done;
+    when it cannot be written, the warning is said once, by ``wait``, and the answer is the same."""
+    import numpy as np
+
+    from dangjian_cli.matrixcache import MatrixCache
+
+    said: list[str] = []
+    store = MatrixCache(tmp_path / "m", warn=said.append)
+    arrays = {"a": np.arange(1_000_000, dtype=np.int64)}
+    store.put("k1", arrays, {"x": 1}, background=True)
+    found = store.get("k1")  # waits for the write first
+    assert found is not None and (found["a"] == arrays["a"]).all() and found["meta"]["x"] == 1
+    blocked = MatrixCache(tmp_path / "file-not-folder", warn=said.append)
+    (tmp_path / "file-not-folder").write_text("x")
+    blocked.put("k2", arrays, {}, background=True)
+    blocked._writing.join()
+    assert said == []  # not from the thread: at wait()
+    blocked.wait()
+    blocked.wait()
+    assert len(said) == 1 and "cannot be written" in said[0]
+
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "matrices").write_text("in the way")
+    corpus = _corpus(tmp_path / "c.jsonl")
+    r = run_process("keywords", str(corpus), "-f", "tsv", env=env)
+    assert r.returncode == 0 and r.stdout == run_process("keywords", str(corpus), "--no-cache", "-f", "tsv").stdout
+    assert r.stderr.decode().count("cannot be written") == 1 and len(r.stderr.decode().splitlines()) == 1

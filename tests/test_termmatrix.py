@@ -68,3 +68,27 @@ def test_weights_follow_their_terms(token_lists):
     assert row[vocabulary[words[0]]] == 1.5
     assert row.sum() == 1.5 and "不在文中的词" not in vocabulary
     assert (weights[1] != counts[1]).nnz == 0
+
+
+def test_counts_and_weights_are_sorted_together_and_match_dense_sums(token_lists):
+    """finish sorts the columns within rows once for both matrices: each keeps its own values at the right place,
+    and the indices are really sorted (the flag scipy trusts is set, not computed)."""
+    counters = [pickle.loads(pickle.dumps(TermCounter())) for _ in range(2)]
+    builder = TermMatrixBuilder()
+    docs = [list(reversed(words)) if n % 3 else words for n, words in enumerate(token_lists * 3)]
+    extras = [{words[0]: 0.5 * (n % 4), words[-1]: 2.0} if words else {} for n, words in enumerate(docs)]
+    for n, (words, extra) in enumerate(zip(docs, extras)):
+        builder.add(counters[n % 2](words, extra))
+    counts, weights, terms, vocabulary = builder.finish()
+    for matrix in (counts, weights):
+        for r in range(matrix.shape[0]):
+            row = matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]]
+            assert (np.diff(row) > 0).all()
+    for r, (words, extra) in enumerate(zip(docs, extras)):
+        expected = np.zeros(len(terms))
+        for w in words:
+            expected[vocabulary[w]] += 1
+        assert (counts[r].toarray().ravel() == expected).all()
+        for w, bonus in extra.items():
+            expected[vocabulary[w]] += bonus
+        np.testing.assert_array_equal(weights[r].toarray().ravel(), expected)

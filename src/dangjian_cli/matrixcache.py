@@ -46,11 +46,13 @@ T = TypeVar("T", bound=Cacheable)
 
 
 def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute: Callable[[], T],
-                  use: bool = True) -> T:
+                  use: bool = True, background: bool = False) -> T:
     """``compute()``, or what an earlier run over the same files and ``parts`` (settings as text) stored: for every
     command that counts a whole corpus of files (``keywords``, ``similar``). ``kind.from_arrays(found)`` makes the
     result from what was stored. Not used (``compute()`` only) without the analyzer's matrix cache, for input that is
-    not a reader of files (stdin), with ``skip_errors`` (what is skipped may change between runs), or ``use=False``."""
+    not a reader of files (stdin), with ``skip_errors`` (what is skipped may change between runs), or ``use=False``.
+    ``background``: a new result is stored by a thread while the caller goes on with it (the caller must not change
+    its arrays, and calls ``MatrixCache.wait`` before it returns)."""
     store, key = getattr(analyzer, "matrix_cache", None), None
     if use and store is not None and hasattr(docs, "sources") \
             and not getattr(getattr(docs, "options", None), "skip_errors", True):
@@ -73,7 +75,7 @@ def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute
     result = compute()
     result.warnings = list(getattr(docs, "warnings", ())[said_before:])
     if store is not None and key is not None:
-        store.put(key, *result.to_arrays())
+        store.put(key, *result.to_arrays(), background=background)
     return result
 
 
@@ -123,17 +125,30 @@ class MatrixCache:
     def __init__(self, folder: Path, warn: Callable[[str], None] | None = None) -> None:
         self.folder = Path(folder)
         self.warn = warn or _silent  # a module function: an analyzer holding this cache is pickled to workers
+        self._writing: Any = None  # the thread of a write in the background (put(background=True))
+        self._unsaid: list[str] = []  # what that write had to warn about, said by wait()
+
+    def wait(self) -> None:
+        """Wait for a write in the background to finish, then say what it warned about (so warnings come out at
+        the same point of every run)."""
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+        unsaid, self._unsaid = self._unsaid, []
+        for message in unsaid:
+            self.warn(message)
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.npz"
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The arrays and metadata stored under ``key``, or None."""
-        import numpy as np
-
+        self.wait()
         path = self._path(key)
         if not path.exists():
-            return None
+            return None  # before importing numpy: a cold run imports it in the background (import_in_background)
+        import numpy as np
+
         try:
             with np.load(path, allow_pickle=False) as npz:
                 found = {name: npz[name] for name in npz.files}
@@ -150,13 +165,27 @@ class MatrixCache:
             pass
         return found
 
-    def put(self, key: str, arrays: dict[str, Any], meta: dict[str, Any]) -> None:
-        """Store atomically; a failure to write only costs the next run its time."""
-        import numpy as np
-
-        meta = dict(meta, format=FORMAT, key=key)
+    def put(self, key: str, arrays: dict[str, Any], meta: dict[str, Any], background: bool = False) -> None:
+        """Store atomically; a failure to write only costs the next run its time. ``background``: in a thread (see
+        ``through_cache``; writing the bench corpus's matrices takes 0.05-0.1 s, numpy and the file system mostly
+        without Python's lock, while ranking goes on), its warnings said by ``wait``."""
+        self.wait()
         if sum(getattr(a, "nbytes", 0) for a in arrays.values()) > MAX_BYTES:
             return
+        meta = dict(meta, format=FORMAT, key=key)
+        if not background:
+            self._write(key, arrays, meta, self.warn)
+            return
+        import threading
+
+        # Not a daemon: the interpreter lets it finish (the file is renamed into place whole, or not at all).
+        self._writing = threading.Thread(target=self._write, args=(key, arrays, meta, self._unsaid.append),
+                                         name="dangjian-matrix-cache")
+        self._writing.start()
+
+    def _write(self, key: str, arrays: dict[str, Any], meta: dict[str, Any], warn: Callable[[str], None]) -> None:
+        import numpy as np
+
         from .output import atomic_path
 
         try:
@@ -166,7 +195,7 @@ class MatrixCache:
                          **arrays)
             self._prune()
         except OSError as exc:
-            self.warn(f"corpus matrix cache {self.folder} cannot be written ({exc}); continuing without it")
+            warn(f"corpus matrix cache {self.folder} cannot be written ({exc}); continuing without it")
 
     def _prune(self) -> None:
         files = sorted(self._files(), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -183,10 +212,12 @@ class MatrixCache:
         return [p for p in self.folder.glob("*.npz") if not p.name.startswith(".")]
 
     def info(self) -> dict[str, object]:
+        self.wait()
         files = self._files()
         return {"matrices": len(files), "matrix_bytes": sum(f.stat().st_size for f in files)}
 
     def clear(self) -> None:
+        self.wait()
         if self.folder.is_dir():
             for f in self.folder.iterdir():
                 try:
