@@ -134,3 +134,24 @@ def test_lexicon_is_versioned_and_complete():
                      "党的群众路线教育实践活动", "四讲四有", "守初心、担使命，找差距、抓落实", "学史明理、学史增信、学史崇德、学史力行",
                      "我为群众办实事", "两学一做"):
         assert required in keys, required
+
+
+@pytest.mark.parametrize("first", ["dangjian", "rjieba"])
+def test_the_engine_is_rjiebas_class_whichever_is_imported_first(first):
+    """The rjieba engine is loaded without the package's default instance; ``import rjieba`` before or after it
+    still works in the same process and gives the same class."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            + ("import rjieba\n" if first == "rjieba" else "")
+            + "from dangjian_cli.tokenize import Tokenizer\n"
+            "t = Tokenizer()\n"
+            "pieces = t.cut('两学一做学习教育常态化制度化')\n"
+            "import rjieba\n"
+            "assert type(t.engine) is rjieba.Jieba, type(t.engine)\n"
+            "assert rjieba.cut('学习教育') == ['学习', '教育']\n"
+            "print('|'.join(pieces))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "两学一做|学习教育|常态化|制度化"

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-MAP_ROWS = 16384  # rows whose local ids are mapped to columns at once in TermMatrixBuilder.finish
+MAP_ROWS = 2048  # rows kept as one block of bytes by TermMatrixBuilder, and mapped and sorted at once by finish
 _JOIN = "\n"  # tokens never contain a line break (the tokenizer drops pieces with white space), so it can join them
 
 
@@ -104,20 +104,22 @@ class _Vocabulary(dict):
 class TermMatrixBuilder:
     """Accumulates documents' term counts row by row; ``finish`` returns the CSR matrices.
 
-    Rows keep their counter's local ids as they come (the bytes received, no per-id work in Python); ``finish``
-    maps every id to its column at once with numpy, through a table that holds each counter's local id → column.
-    The bytes are kept as a list and joined once: an array grown by each row's bytes was copied again and again by
-    its reallocations among the other allocations of a run (0.24 s of the main process on bench)."""
+    Rows keep their counter's local ids as they come (the bytes received, no per-id work in Python), joined into one
+    block of bytes per ``MAP_ROWS`` rows while the workers run; ``finish`` maps each block's ids to columns with numpy,
+    through a table that holds each counter's local id → column, sorts the columns within the block's rows once for
+    both matrices and writes them into the final arrays. Growing one array by each row's bytes instead had them copied
+    again and again by reallocation (0.24 s of the main process on bench), and whole-matrix temporaries touch fresh
+    memory, whose page faults cost more than the arithmetic."""
 
     def __init__(self) -> None:
         self._vocabulary = _Vocabulary()
         self._source_number: dict[int, int] = {}  # counter (TermCounts.source) → its number here
         self._columns: list[list[int]] = []  # per counter number: its local id → column
         self._row_source = array("i")  # per row: its counter's number
-        self._indices: list[bytes] = []  # per row: its local ids (int32), as the counters gave them
-        self._data: list[bytes] = []  # per row: the counts (int32)
-        self._weights: list[bytes] = []  # per row: the weights (float64), when rows have them
         self._indptr = array("q", [0])
+        self._pending: tuple[list[bytes], list[bytes], list[bytes]] = ([], [], [])  # rows not yet in a block
+        self._blocks: list[tuple[int, bytes, bytes, bytes]] = []  # (rows, local ids, counts, weights or b"")
+        self._weighted_rows = 0
 
     @property
     def rows(self) -> int:
@@ -131,11 +133,21 @@ class TermMatrixBuilder:
         if counts.new_terms:
             self._columns[number].extend(map(self._vocabulary.__getitem__, _split(counts.new_terms)))
         self._row_source.append(number)
-        self._indices.append(counts.ids)
-        self._data.append(counts.counts)
-        if counts.weights is not None:
-            self._weights.append(counts.weights)
         self._indptr.append(self._indptr[-1] + len(counts.ids) // 4)
+        ids, data, weights = self._pending
+        ids.append(counts.ids)
+        data.append(counts.counts)
+        if counts.weights is not None:
+            weights.append(counts.weights)
+            self._weighted_rows += 1
+        if len(ids) >= MAP_ROWS:
+            self._seal()
+
+    def _seal(self) -> None:
+        ids, data, weights = self._pending
+        if ids:
+            self._blocks.append((len(ids), b"".join(ids), b"".join(data), b"".join(weights)))
+            self._pending = ([], [], [])
 
     def finish(self) -> tuple[Any, Any, list[str], dict[str, int]]:
         """(counts as CSR int32, weights as CSR float64 or None when no document had weights, the terms in column
@@ -143,6 +155,9 @@ class TermMatrixBuilder:
         import numpy as np
         import scipy.sparse as sp
 
+        if self._weighted_rows not in (0, self.rows):
+            raise ValueError("some documents were added with weights and some without")
+        self._seal()
         terms = sorted(self._vocabulary)
         vocabulary = {t: i for i, t in enumerate(terms)}
         sorted_column = np.fromiter(map(vocabulary.__getitem__, self._vocabulary), dtype=np.int64, count=len(terms))
@@ -153,39 +168,37 @@ class TermMatrixBuilder:
         table = sorted_column[np.fromiter((c for part in self._columns for c in part), dtype=np.int64,
                                           count=int(offsets[-1]))]
         indptr64 = np.frombuffer(self._indptr, dtype=np.int64)
-        local = np.frombuffer(b"".join(self._indices), dtype=np.int32)
-        self._indices = []
         row_source = np.frombuffer(self._row_source, dtype=np.int32) if self._row_source \
             else np.zeros(0, dtype=np.int32)
-        index_type = np.int32 if len(local) < 2**31 and len(terms) < 2**31 else np.int64
-        indices = np.empty(len(local), dtype=index_type)
-        # A few thousand rows at a time: the int64 temporaries stay small on a corpus of millions of documents.
-        for first in range(0, self.rows, MAP_ROWS):
-            last = min(self.rows, first + MAP_ROWS)
+        total = int(indptr64[-1])
+        index_type = np.int32 if total < 2**31 and len(terms) < 2**31 else np.int64
+        indices = np.empty(total, dtype=index_type)
+        data = np.empty(total, dtype=np.int32)
+        weights = np.empty(total, dtype=np.float64) if self._weighted_rows else None
+        first = 0
+        for n_rows, ids_bytes, data_bytes, weights_bytes in self._blocks:
+            last = first + n_rows
             a, b = int(indptr64[first]), int(indptr64[last])
-            at = np.repeat(offsets[row_source[first:last]], np.diff(indptr64[first:last + 1]))
-            at += local[a:b]
-            indices[a:b] = table[at]
+            local_indptr = indptr64[first:last + 1] - a
+            columns = np.repeat(offsets[row_source[first:last]], np.diff(local_indptr))
+            columns += np.frombuffer(ids_bytes, dtype=np.int32)
+            # The block's columns sorted within rows, carrying each entry's position: one sort for both matrices.
+            order = sp.csr_matrix((np.arange(b - a, dtype=np.int32), table[columns].astype(index_type),
+                                   local_indptr.astype(index_type)), shape=(n_rows, len(terms)))
+            order.sort_indices()
+            indices[a:b] = order.indices
+            data[a:b] = np.frombuffer(data_bytes, dtype=np.int32)[order.data]
+            if weights is not None:
+                weights[a:b] = np.frombuffer(weights_bytes, dtype=np.float64)[order.data]
+            first = last
+        self._blocks = []
         indptr = indptr64.astype(index_type)
-        if self._weights and len(self._weights) != len(self._data):
-            raise ValueError("some documents were added with weights and some without")
-        data = np.frombuffer(bytearray().join(self._data), dtype=np.int32)  # writable: sorted in place below
-        self._data = []
         shape = (self.rows, len(terms))
-        if not self._weights:
-            counts = sp.csr_matrix((data, indices, indptr), shape=shape)
-            counts.sort_indices()
-            return counts, None, terms, vocabulary
-        # Both matrices have the same entries: the columns are sorted within rows once, carrying each entry's
-        # position, and the counts and weights are put in that order (scipy would sort each matrix again).
-        order = sp.csr_matrix((np.arange(len(data), dtype=index_type), indices, indptr), shape=shape)
-        order.sort_indices()
-        counts = sp.csr_matrix((data[order.data], order.indices, order.indptr), shape=shape)
+        counts = sp.csr_matrix((data, indices, indptr), shape=shape)
         counts.has_sorted_indices = True
-        weights = sp.csr_matrix((np.frombuffer(b"".join(self._weights), dtype=np.float64)[order.data],
-                                 order.indices.copy(), order.indptr.copy()), shape=shape)
-        weights.has_sorted_indices = True
-        self._weights = []
+        if weights is not None:
+            weights = sp.csr_matrix((weights, indices.copy(), indptr.copy()), shape=shape)
+            weights.has_sorted_indices = True
         return counts, weights, terms, vocabulary
 
 

@@ -90,6 +90,44 @@ def _dict_entries(files: list[DataFile]) -> list[tuple[str, int | None, str | No
     return out
 
 
+def _rjieba_class() -> type:
+    """rjieba's ``Jieba`` class. Importing the ``rjieba`` package builds a default instance with the whole dictionary
+    (0.04 s), which dangjian never uses, in the main process and again in every worker; so the compiled module is
+    loaded by itself, and registered where the package would put it (a later ``import rjieba`` then uses it, PyO3
+    modules load once per process). When the package is laid out otherwise, it is imported as usual."""
+    import importlib.machinery
+    import importlib.util
+    import os
+    import sys
+
+    for loaded in ("rjieba.rjieba", "rjieba"):
+        if loaded in sys.modules:
+            return sys.modules[loaded].Jieba
+    try:
+        package = importlib.util.find_spec("rjieba")
+        folders = list(package.submodule_search_locations or []) if package else []
+        for folder in folders:
+            for name in sorted(os.listdir(folder)):
+                if name.split(".", 1)[0] == "rjieba" and name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+                    loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", os.path.join(folder, name))
+                    spec = importlib.util.spec_from_loader("rjieba.rjieba", loader)
+                    if spec is None:
+                        continue
+                    module = importlib.util.module_from_spec(spec)
+                    sys.modules["rjieba.rjieba"] = module
+                    try:
+                        loader.exec_module(module)
+                        return module.Jieba
+                    except Exception:
+                        del sys.modules["rjieba.rjieba"]
+                        raise
+    except Exception:  # noqa: BLE001 - any surprise: the ordinary import below
+        pass
+    import rjieba
+
+    return rjieba.Jieba
+
+
 class _WordMemo(dict):
     """piece → its token (canonical form), or "" when the filters drop it; filled on first sight of a piece."""
 
@@ -167,9 +205,7 @@ class Tokenizer:
         # Lexicon forms without punctuation go into the segmenter's dictionary too, so the text around a protected
         # span is segmented as if the span were one word.
         if self.config.engine == "rjieba":
-            import rjieba
-
-            engine = rjieba.Jieba()
+            engine = _rjieba_class()()
             for word, freq, tag in entries:
                 engine.add_word(word, freq, tag)
             return engine
