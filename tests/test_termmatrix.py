@@ -34,6 +34,7 @@ def test_same_matrix_and_scores_as_scikit_learn(token_lists, sublinear, map_rows
         import dangjian_cli.termmatrix
 
         monkeypatch.setattr(dangjian_cli.termmatrix, "MAP_ROWS", map_rows)
+        monkeypatch.setattr(dangjian_cli.termmatrix, "NORM_ROWS", map_rows - 1)  # scaled a few rows at a time
     # Two counters, as two worker processes would be (each pickled: a fresh vocabulary), alternating documents.
     counters = [pickle.loads(pickle.dumps(TermCounter())) for _ in range(2)]
     builder = TermMatrixBuilder()
