@@ -163,3 +163,21 @@ def test_a_matrix_written_in_the_background_is_whole_and_its_warnings_are_said_a
     r = run_process("keywords", str(corpus), "-f", "tsv", env=env)
     assert r.returncode == 0 and r.stdout == run_process("keywords", str(corpus), "--no-cache", "-f", "tsv").stdout
     assert r.stderr.decode().count("cannot be written") == 1 and len(r.stderr.decode().splitlines()) == 1
+
+
+def test_the_weights_positions_are_stored_once_and_old_entries_still_load(tmp_path):
+    """The title and lead weights have the counts' entries: a stored corpus keeps their positions once; an entry that
+    has them separately (as written before) loads to the same matrices."""
+    from dangjian_cli.corpus import load_documents
+    from dangjian_cli.keywords import CountedCorpus, KeywordSettings, count_corpus
+    from dangjian_cli.pipeline import Analyzer
+
+    counted = count_corpus(load_documents([str(SEEDS)]), Analyzer(), KeywordSettings())
+    arrays, meta = counted.to_arrays()
+    assert "weights_data" in arrays and "weights_indices" not in arrays
+    old = dict(arrays, weights_indices=counted.weighted_tf.indices.copy(),
+               weights_indptr=counted.weighted_tf.indptr.copy())
+    for stored in (arrays, old):
+        back = CountedCorpus.from_arrays({**stored, "meta": meta})
+        assert (back.counts != counted.counts).nnz == 0 and (back.weighted_tf != counted.weighted_tf).nnz == 0
+        assert back.vocab == counted.vocab and back.meta == counted.meta

@@ -340,8 +340,11 @@ class CountedCorpus:
                   "counts_indptr": self.counts.indptr, "shape": np.asarray(self.counts.shape, dtype=np.int64)}
         if self.weighted_tf is not None:
             arrays["weights_data"] = self.weighted_tf.data
-            arrays["weights_indices"] = self.weighted_tf.indices
-            arrays["weights_indptr"] = self.weighted_tf.indptr
+            w, c = self.weighted_tf, self.counts
+            # The weights have the counts' entries (as TermMatrixBuilder makes them): their positions are kept once.
+            if not (np.array_equal(w.indptr, c.indptr) and np.array_equal(w.indices, c.indices)):
+                arrays["weights_indices"] = w.indices
+                arrays["weights_indptr"] = w.indptr
         meta = {"vocab": self.vocab, "meta": self.meta, "warnings": self.warnings,
                 "originals": {str(k): v for k, v in self.originals.items()}}
         return arrays, meta
@@ -354,8 +357,8 @@ class CountedCorpus:
         counts = sp.csr_matrix((found["counts_data"], found["counts_indices"], found["counts_indptr"]), shape=shape)
         weighted = None
         if "weights_data" in found:
-            weighted = sp.csr_matrix((found["weights_data"], found["weights_indices"], found["weights_indptr"]),
-                                     shape=shape)
+            weighted = sp.csr_matrix((found["weights_data"], found.get("weights_indices", counts.indices),
+                                      found.get("weights_indptr", counts.indptr)), shape=shape)
         m = found["meta"]
         if len(m["meta"]) != shape[0] or len(m["vocab"]) != shape[1]:
             raise ValueError("the stored matrix does not match its metadata")

@@ -56,6 +56,9 @@ def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute
     store, key = getattr(analyzer, "matrix_cache", None), None
     if use and store is not None and hasattr(docs, "sources") \
             and not getattr(getattr(docs, "options", None), "skip_errors", True):
+        from .parallel import import_in_background
+
+        import_in_background("numpy")  # while the input is hashed (hashlib lets go of Python's lock): both need it
         key = corpus_key(docs, parts)
         if key is not None:
             found = store.get(key)
