@@ -185,6 +185,7 @@ class Lexicon:
         return None
 
     def __getstate__(self) -> dict:
+        self.surface_to_entry  # made once here, not again in every worker process that unpickles the lexicon
         state = self.__dict__.copy()
         state["_automaton"] = None  # rebuilt lazily in worker processes
         return state
