@@ -208,6 +208,19 @@ def test_evaluate_cli_on_rules_and_cross_validation(tmp_path):
         f"model, {rarest}-fold cross-validation (--cv 50 asked; the rarest label, ")
 
 
+def test_folds_used_and_the_rarest_label():
+    """The rarest label decides how many folds a stratified k-fold can have; a label with one document stops it with
+    a message that names that label (ties go to the first label in sorted order)."""
+    from dangjian_cli.errors import UsageError
+    from dangjian_cli.model import folds_used, rarest_label
+
+    labels = ["none"] * 5 + ["dangji_2024"] * 3 + ["baxiang_2025"] * 3
+    assert rarest_label(labels) == ("baxiang_2025", 3)
+    assert folds_used(labels, 5) == 3 and folds_used(labels, 2) == 2
+    with pytest.raises(UsageError, match="label 'xi_thought_2023' has one document"):
+        folds_used([*labels, "xi_thought_2023"], 5)
+
+
 def test_a_cue_inside_a_longer_form_that_does_not_complete_is_found(tmp_path):
     """践行“三严三实” ends where the form “三严三实”专题教育 would go on: the shorter cue must still count (an
     Aho-Corasick 'longest match' that gives up on the failed longer form finds nothing here)."""

@@ -314,9 +314,8 @@ def evaluate_labelled(docs: Iterable[Document], label_field: str, campaigns: Cam
         k = folds_used(gold, folds)
         name = f"model, {k}-fold cross-validation"
         if k < folds:  # said where the figures are, not only on stderr
-            counts = Counter(gold)
-            rarest = min(sorted(counts), key=counts.get)
-            name += f" (--cv {folds} asked; the rarest label, {rarest!r}, has {counts[rarest]} documents)"
+            rarest, count = rarest_label(gold)
+            name += f" (--cv {folds} asked; the rarest label, {rarest!r}, has {count} documents)"
     elif model is not None:
         assert analyzer is not None
         for doc, row in _model_rows(docs, model, analyzer, campaigns, threshold, False):
@@ -348,12 +347,19 @@ def cross_validate(docs: Sequence[Document], labels: Sequence[str], analyzer: An
                             analyzer, campaigns, label_field, folds, seed)
 
 
+def rarest_label(labels: Sequence[str]) -> tuple[str, int]:
+    """The label with the fewest documents (the first in sorted order on a tie) and its count."""
+    counts = Counter(labels)
+    rarest = min(sorted(counts), key=counts.__getitem__)
+    return rarest, counts[rarest]
+
+
 def folds_used(labels: Sequence[str], folds: int) -> int:
     """The folds a stratified k-fold can have: at most as many as the rarest label has documents."""
-    counts = Counter(labels)
-    k = min(folds, min(counts.values()))
+    rarest, count = rarest_label(labels)
+    k = min(folds, count)
     if k < 2:
-        raise UsageError(f"cannot cross-validate: label {min(sorted(counts), key=counts.get)!r} has one document",
+        raise UsageError(f"cannot cross-validate: label {rarest!r} has one document",
                          "add documents or use --model with a separate test set")
     return k
 
