@@ -162,3 +162,36 @@ def test_tsv_blocks_are_the_bytes_of_tsv_lines():
     mixed = [("a", 1, 2.5), ("b", 2.5, 1), ("c", True, None), ("d", [1, 2], {"k": "v"})]
     for block in (mixed, [("a", 1), ("b",)], [(), ()], [("only",)], []):
         assert tsv_block(block) == by_lines(block)
+
+
+def test_row_blocks_are_a_sequence_of_tuples_and_render_as_the_same_rows_would(monkeypatch):
+    """RowBlocks (rows kept as blocks of columns) is what per-document keywords return: indexing, slicing, length,
+    equality and iteration as a list of tuples; every format renders the bytes the same rows give as a list,
+    including cells that send TSV to the cell-by-cell writer, and blocks longer than one TSV write."""
+    import math
+
+    import dangjian_cli.output as output
+    from dangjian_cli.output import RowBlocks
+
+    first = [["d1", "d1", "d2"], ["题目", "题目", "a\tb"], [1, 2, 1], ["两学一做", "三会一课", "-0"], [0.5, -0.0, 2.0]]
+    second = [["d3"], ["题"], [1], [None], [math.nan]]
+    rows = RowBlocks([first, [[], [], [], [], []], second])
+    as_list = [("d1", "题目", 1, "两学一做", 0.5), ("d1", "题目", 2, "三会一课", -0.0), ("d2", "a\tb", 1, "-0", 2.0),
+               ("d3", "题", 1, None, math.nan)]
+    assert len(rows) == 4 and len(rows.blocks) == 2  # the empty block is not kept
+    assert rows[0] == as_list[0] and rows[3][:4] == as_list[3][:4] and rows[-2] == as_list[2]
+    assert rows[1:3] == as_list[1:3] and list(rows)[:3] == as_list[:3]
+    assert RowBlocks([first]) == as_list[:3] and RowBlocks() == [] and RowBlocks([first]) != as_list
+    with pytest.raises(IndexError):
+        rows[4]
+    with pytest.raises(ValueError):
+        RowBlocks([[["a", "b"], [1]]])
+    columns = ["doc_id", "title", "rank", "keyword", "score"]
+    for fmt in ("tsv", "csv", "jsonl", "json", "table"):
+        assert render_to_string(Table(columns, rows), fmt) == render_to_string(Table(columns, as_list), fmt), fmt
+    clean = RowBlocks([[[f"d{i}" for i in range(7)], ["题目"] * 7, list(range(7)), ["词"] * 7, [i / 7 for i in range(7)]]])
+    expected = render_to_string(Table(columns, list(clean)), "tsv")
+    assert render_to_string(Table(columns, clean), "tsv") == expected and expected.count("\n") == 8
+    monkeypatch.setattr(output, "TSV_BLOCK_ROWS", 3)  # a block written in three parts
+    assert render_to_string(Table(columns, clean), "tsv") == expected
+    assert render_to_string(Table(columns, RowBlocks()), "tsv") == "\t".join(columns) + "\n"

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .corpus import NO_GROUP, Document, check_groups, group_of
 from .errors import EmptyCorpusError, InputError, UsageError
+from .output import RowBlocks
 from .parallel import import_in_background, map_documents
 from .pipeline import Analyzer
 from .regions import find_regions
@@ -251,7 +252,7 @@ class KeywordSettings:
 @dataclass
 class KeywordResult:
     columns: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
+    rows: Sequence[tuple[Any, ...]]  # a list, or for per-document keywords a RowBlocks (a sequence of tuples too)
     documents: int
     idf_source: str
     idf_table: Any = None  # the IDF used: the corpus's own document frequencies, or the table that was given
@@ -520,7 +521,7 @@ def _could_rank(row: Any, val: Any, n_rows: int, top: int) -> Any:
 
 
 def _per_document(weights: Any, counts: Any, vocab: list[str], keep_mask: Any, meta: list[tuple[str, str, str]],
-                  originals: dict[int, dict[str, str]], top: int) -> list[tuple[Any, ...]]:
+                  originals: dict[int, dict[str, str]], top: int) -> RowBlocks:
     """Each document's ``top`` terms by weight (ties by term), ranked for a block of rows at once."""
     import numpy as np
 
@@ -532,7 +533,7 @@ def _per_document(weights: Any, counts: Any, vocab: list[str], keep_mask: Any, m
     ids = [m[0] for m in meta]
     titles = [m[1] for m in meta]
     count_keys = np.repeat(np.arange(n_rows, dtype=np.int64), np.diff(counts.indptr)) * n_cols + counts.indices
-    rows: list[tuple[Any, ...]] = []
+    rows = RowBlocks()
     for first in range(0, n_rows, ROW_BLOCK):
         last = min(first + ROW_BLOCK, n_rows)
         a, b = weights.indptr[first], weights.indptr[last]
@@ -559,9 +560,9 @@ def _per_document(weights: Any, counts: Any, vocab: list[str], keep_mask: Any, m
         terms = list(map(vocab.__getitem__, col.tolist()))
         if originals:
             terms = [originals[r].get(t, t) if r in originals else t for r, t in zip(row_list, terms)]
-        # Built by C-level maps and zip: this runs for every output row.
-        rows.extend(zip(map(ids.__getitem__, row_list), map(titles.__getitem__, row_list), rank.tolist(), terms,
-                        val.tolist(), count.tolist()))
+        # Columns made by C-level maps: this runs for every output row.
+        rows.add([list(map(ids.__getitem__, row_list)), list(map(titles.__getitem__, row_list)), rank.tolist(), terms,
+                  val.tolist(), count.tolist()])
     return rows
 
 

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import tempfile
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -146,6 +147,51 @@ class Table:
     highlight: str | None = None  # a column shown in bold on a terminal
 
 
+class RowBlocks(Sequence[tuple[Any, ...]]):
+    """Rows held as blocks of columns (each block: one list per column, of equal lengths), as a command that ranks
+    with numpy a block of documents at a time makes them. To its users it is a sequence of tuples; the TSV writer
+    formats it a block at a time straight from the columns, without making a tuple per row and taking them apart
+    again (keywords' 196,000 rows on bench: 0.19 -> 0.1 s)."""
+
+    def __init__(self, blocks: Iterable[Sequence[list[Any]]] = ()) -> None:
+        self.blocks: list[tuple[list[Any], ...]] = []
+        self._starts = [0]  # the index of each block's first row, then the number of rows
+        for columns in blocks:
+            self.add(columns)
+
+    def add(self, columns: Sequence[list[Any]]) -> None:
+        rows = len(columns[0]) if columns else 0
+        if any(len(c) != rows for c in columns):
+            raise ValueError("the columns of a block must have equal lengths")
+        if rows:
+            self.blocks.append(tuple(columns))
+            self._starts.append(self._starts[-1] + rows)
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for columns in self.blocks:
+            yield from zip(*columns)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return list(self)[index]
+        i = index + len(self) if index < 0 else index
+        if not 0 <= i < len(self):
+            raise IndexError("row index out of range")
+        k = bisect_right(self._starts, i) - 1
+        return tuple(column[i - self._starts[k]] for column in self.blocks[k])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value, like a list
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 def format_value(value: Any) -> str:
     """Text of a cell for TSV/CSV/table: deterministic, six significant digits for floats."""
     if value is None:
@@ -192,6 +238,8 @@ def _tsv_cell(value: Any) -> str:
 
 
 _FAST_CELL = {str: "{}", int: "{}", float: "{:.6g}"}
+TSV_BLOCK_ROWS = 8192  # rows formatted and written at once
+
 _UNSEEN = object()
 
 
@@ -226,33 +274,59 @@ def tsv_block(rows: Sequence[Sequence[Any]]) -> str:
     line; otherwise, and on any doubt, row by row."""
     width = len(rows[0]) if rows else 0
     if width and set(map(len, rows)) == {width}:
-        columns = list(zip(*rows))
-        kinds = [set(map(type, column)) for column in columns]
-        if all(len(k) == 1 and next(iter(k)) in _FAST_CELL for k in kinds):
-            form = "\t".join(_FAST_CELL[next(iter(k))] for k in kinds)
-            text = "\n".join(map(form.format, *columns)) + "\n"
-            if "\\" not in text and "\r" not in text and text.count("\n") == len(rows) \
-                    and text.count("\t") == len(rows) * (width - 1) and "-0\t" not in text and "-0\n" not in text:
-                return text
+        text = _tsv_columns(list(zip(*rows)), len(rows))
+        if text is not None:
+            return text
     return "".join(line + "\n" for line in tsv_lines(rows))
+
+
+def tsv_column_block(columns: Sequence[Sequence[Any]]) -> str:
+    """The rows that ``columns`` (one sequence per column, of equal lengths) hold, as ``tsv_block`` writes them."""
+    n = len(columns[0]) if columns else 0
+    text = _tsv_columns(columns, n) if n else None
+    return text if text is not None else "".join(line + "\n" for line in tsv_lines(zip(*columns)))
+
+
+def _tsv_columns(columns: Sequence[Sequence[Any]], n: int) -> str | None:
+    """The fast path of ``tsv_block``: None when a column mixes types or holds another type, or a cell would need
+    escaping or the ``-0`` fix."""
+    kinds = [set(map(type, column)) for column in columns]
+    if not all(len(k) == 1 and next(iter(k)) in _FAST_CELL for k in kinds):
+        return None
+    width = len(columns)
+    form = "\t".join(_FAST_CELL[next(iter(k))] for k in kinds)
+    text = "\n".join(map(form.format, *columns)) + "\n"
+    if "\\" not in text and "\r" not in text and text.count("\n") == n \
+            and text.count("\t") == n * (width - 1) and "-0\t" not in text and "-0\n" not in text:
+        return text
+    return None
 
 
 def render(table: Table, fmt: str, out: TextIO, header: bool = True, env: Environment | None = None) -> int:
     """Write ``table`` to ``out`` in ``fmt``; return the number of rows."""
     n = 0
-    # Take the first row before writing anything, so that an error in reading the input leaves no header behind.
-    rows = iter(table.rows)
-    try:
-        first = next(rows)
-    except StopIteration:
-        table = Table(table.columns, [], table.title, table.meta, table.highlight)
+    if isinstance(table.rows, RowBlocks):
+        if fmt == "tsv":  # a block at a time, from its columns
+            if header:
+                out.write("\t".join(table.columns) + "\n")
+            for columns in table.rows.blocks:
+                for a in range(0, len(columns[0]), TSV_BLOCK_ROWS):
+                    out.write(tsv_column_block([column[a:a + TSV_BLOCK_ROWS] for column in columns]))
+            return len(table.rows)
     else:
-        table = Table(table.columns, itertools.chain([first], rows), table.title, table.meta, table.highlight)
+        # Take the first row before writing anything, so that an error in reading the input leaves no header behind.
+        rows = iter(table.rows)
+        try:
+            first = next(rows)
+        except StopIteration:
+            table = Table(table.columns, [], table.title, table.meta, table.highlight)
+        else:
+            table = Table(table.columns, itertools.chain([first], rows), table.title, table.meta, table.highlight)
     if fmt == "tsv":
         if header:
             out.write("\t".join(table.columns) + "\n")
         rows = iter(table.rows)
-        while chunk := list(itertools.islice(rows, 2048)):  # a few large writes instead of one per row
+        while chunk := list(itertools.islice(rows, TSV_BLOCK_ROWS)):  # a few large writes, not one per row
             out.write(tsv_block(chunk))
             n += len(chunk)
     elif fmt == "csv":
