@@ -305,15 +305,7 @@ def _tsv_columns(columns: Sequence[Sequence[Any]], n: int) -> str | None:
 def render(table: Table, fmt: str, out: TextIO, header: bool = True, env: Environment | None = None) -> int:
     """Write ``table`` to ``out`` in ``fmt``; return the number of rows."""
     n = 0
-    if isinstance(table.rows, RowBlocks):
-        if fmt == "tsv":  # a block at a time, from its columns
-            if header:
-                out.write("\t".join(table.columns) + "\n")
-            for columns in table.rows.blocks:
-                for a in range(0, len(columns[0]), TSV_BLOCK_ROWS):
-                    out.write(tsv_column_block([column[a:a + TSV_BLOCK_ROWS] for column in columns]))
-            return len(table.rows)
-    else:
+    if not isinstance(table.rows, RowBlocks):  # RowBlocks are made already: no input left that could fail
         # Take the first row before writing anything, so that an error in reading the input leaves no header behind.
         rows = iter(table.rows)
         try:
@@ -325,6 +317,11 @@ def render(table: Table, fmt: str, out: TextIO, header: bool = True, env: Enviro
     if fmt == "tsv":
         if header:
             out.write("\t".join(table.columns) + "\n")
+        if isinstance(table.rows, RowBlocks):  # a block at a time, from its columns
+            for columns in table.rows.blocks:
+                for a in range(0, len(columns[0]), TSV_BLOCK_ROWS):
+                    out.write(tsv_column_block([column[a:a + TSV_BLOCK_ROWS] for column in columns]))
+            return len(table.rows)
         rows = iter(table.rows)
         while chunk := list(itertools.islice(rows, TSV_BLOCK_ROWS)):  # a few large writes, not one per row
             out.write(tsv_block(chunk))
