@@ -81,6 +81,10 @@ def test_idf_save_load_and_idf_from(tmp_path):
     assert math.isclose(table.idf("两学一做"), math.log(6 / 5) + 1)
     r = run_cli("keywords", str(seed(0)), "--load-idf", str(tmp_path / "nope.idf"))
     assert r.exit_code == 1 and "IDF file not found" in r.stderr
+    (tmp_path / "gbk.idf").write_bytes("# documents: 2\n两学一做\t1\n".encode("gb18030"))
+    r = run_cli("keywords", str(seed(0)), "--load-idf", str(tmp_path / "gbk.idf"))
+    assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
+        f"dangjian: error: {tmp_path / 'gbk.idf'}: IDF file is not UTF-8 text; make IDF files with --save-idf"]
 
 
 # Position weights, by hand. Document a: title 社区, text 党员，社区。街道，街道，街道。 — counts 社区 2 (title + text),

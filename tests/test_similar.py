@@ -58,8 +58,16 @@ def test_similar_explain_all_and_errors():
     assert missing.exit_code == 1
     assert missing.stderr.strip() == ("dangjian: error: no document with id 'no-such-id' in the corpus; list the ids "
                                       "with 'dangjian corpus', or give a file, - or --text")
-    both = run_cli("similar", SEED_IDS[0], "--all")
-    assert both.exit_code == 2
+    both = run_cli("similar", SEED_IDS[0], "--all", "--corpus", str(SEEDS))
+    assert both.exit_code == 2 and both.stderr.strip() == (
+        "dangjian: error: give only one of: QUERY (an id, a file or -), --text, --all or --matrix")
+    # `similar --all seeds/`, as other commands take their paths: the message says where the corpus goes.
+    paths_as_query = run_cli("similar", "--all", str(SEEDS))
+    assert paths_as_query.exit_code == 2 and paths_as_query.stderr.strip() == (
+        f"dangjian: error: --all takes no QUERY, and {str(SEEDS)!r} was given as one; name the corpus with --corpus: "
+        f"dangjian similar --all --corpus {SEEDS}")
+    none = run_cli("similar")
+    assert none.exit_code == 2 and "give one of:" in none.stderr
 
 
 def test_an_id_two_documents_share_is_not_a_query(tmp_path):

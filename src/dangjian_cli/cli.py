@@ -835,7 +835,13 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     env = environment(out)
     modes = sum(bool(x) for x in (query, text, all_docs, matrix))
     if modes != 1:
-        raise UsageError("give one of: QUERY (an id, a file or -), --text, --all or --matrix")
+        if query and (all_docs or matrix) and not corpus_paths:
+            # `similar --all seeds/`: the paths other commands take as arguments are the corpus here.
+            raise UsageError(f"--{'all' if all_docs else 'matrix'} takes no QUERY, and {query!r} was given as one",
+                             f"name the corpus with --corpus: dangjian similar --{'all' if all_docs else 'matrix'} "
+                             f"--corpus {query}")
+        raise UsageError(("give only one of" if modes else "give one of")
+                         + ": QUERY (an id, a file or -), --text, --all or --matrix")
     if top < 0 or not 0.0 <= min_score <= 1.0:
         raise UsageError("--top must be ≥ 0 and --min-score between 0 and 1")
     an = analyzer(tokenizer, env)

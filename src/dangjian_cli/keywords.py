@@ -62,8 +62,10 @@ class IdfTable:
             lines = p.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             raise InputError(str(p), "IDF file not found", "check --load-idf, or make one with --save-idf") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(str(p), f"cannot read IDF file ({exc})") from None
+        except UnicodeDecodeError:
+            raise InputError(str(p), "IDF file is not UTF-8 text", "make IDF files with --save-idf") from None
+        except OSError as exc:
+            raise InputError(str(p), f"cannot read IDF file ({exc.strerror or exc})", "check --load-idf") from None
         documents, source, key = None, str(p), ""
         df: dict[str, int] = {}
         for n, line in enumerate(lines, 1):

@@ -58,7 +58,7 @@ def through_cache(docs: Any, analyzer: Any, parts: list[str], kind: Any, compute
             and not getattr(getattr(docs, "options", None), "skip_errors", True):
         from .parallel import import_in_background
 
-        import_in_background("numpy")  # while the input is hashed (hashlib lets go of Python's lock): both need it
+        import_in_background("numpy", "scipy.sparse")  # while the input is hashed and the stored matrix read
         key = corpus_key(docs, parts)
         if key is not None:
             found = store.get(key)
