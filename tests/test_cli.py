@@ -53,6 +53,11 @@ def test_usage_errors_exit_2_in_one_line():
         assert r.exit_code == 2, args
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert r.stderr.startswith("dangjian: error: ")
+    # The help to see is the command's, also when the parser's error carries no context (an option without value).
+    assert run_cli("keywords", str(SEEDS), "--top").stderr == (
+        "dangjian: error: Option '--top' requires an argument. (see 'dangjian keywords --help')\n")
+    assert run_cli("corpus", "--bogus").stderr.endswith("(see 'dangjian corpus --help')\n")
+    assert run_cli("--bogus").stderr.endswith("(see 'dangjian --help')\n")
 
 
 def test_errors_through_a_real_process(tmp_path):

@@ -122,6 +122,53 @@ def test_output_is_deterministic():
     assert a == b and len(a) > 1000
 
 
+# Every command whose result passes through sets or dicts of strings, run in processes with different string hashes
+# (Python randomises them per process): the bytes must not depend on the iteration order of a set.
+_HASH_SEED_PROGRAM = """
+import json, sys
+from typer.testing import CliRunner
+from dangjian_cli.cli import app
+seeds, model = sys.argv[1], sys.argv[2]
+commands = [
+    ["keywords", seeds], ["keywords", seeds, "-m", "textrank"], ["keywords", seeds, "--scope", "corpus", "-n", "30"],
+    ["keywords", seeds, "--keep-script", "--pos", "n,vn"],
+    ["keyness", seeds + "/000_4a5ffb8b83af9862.txt", "-r", seeds, "-s", "fightin", "--direction", "both",
+     "--min-count", "1"],
+    ["slogans", seeds, "--per-doc"], ["slogans", seeds, "--discover"], ["phrases", seeds, "--measure", "pmi"],
+    ["phrases", seeds, "--unit", "char", "--measure", "llr"], ["classify", seeds, "--explain"],
+    ["similar", "--all", "--corpus", seeds, "--explain"], ["duplicates", seeds, "--passages", "20"],
+    ["segment", seeds, "-f", "jsonl"], ["trends", "两学一做", seeds, "--by", "month"], ["kwic", "两学一做", seeds],
+    ["train", seeds, "--label-field", "title", "--model", model],
+]
+runner = CliRunner()
+out = {}
+for command in commands:
+    result = runner.invoke(app, command + ["-f", "tsv"], catch_exceptions=False)
+    out[" ".join(command)] = [result.exit_code, result.stdout]
+out["model file"] = open(model, "rb").read().hex()
+print(json.dumps(out))
+"""
+
+
+def test_output_does_not_depend_on_string_hashing(tmp_path):
+    import os
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed, DANGJIAN_CACHE_DIR=str(tmp_path / f"cache{hash_seed}"),
+                   PYTHONPATH=os.pathsep.join(sys.path))
+        folder = tmp_path / f"run{hash_seed}"
+        folder.mkdir()
+        p = subprocess.run([sys.executable, "-c", _HASH_SEED_PROGRAM, str(SEEDS), "model.pkl"],
+                           capture_output=True, env=env, cwd=folder, timeout=300)
+        assert p.returncode == 0, p.stderr.decode()[-2000:]
+        outputs.append(json.loads(p.stdout))
+    first, second = outputs
+    assert all(code == 0 and len(text) > 100 for code, text in (v for k, v in first.items() if k != "model file"))
+    for command in first:
+        assert first[command] == second[command], command
+
+
 def test_fast_tsv_lines_are_the_bytes_of_cell_by_cell_writing():
     """tsv_lines writes rows of plain str/int/float with one format call and checks the line; every kind of cell
     that needs escaping or fixing must still come out as the cell-by-cell writer gives it."""

@@ -49,7 +49,11 @@ class DangjianGroup(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":
                 code = 2  # the help was already printed
             elif exc.exit_code == 2:  # usage errors: unknown option, bad value, missing argument
-                command = ctx.command_path if ctx is not None else "dangjian"
+                # Some parser errors (an option without its value) carry no context: the command is then the
+                # first argument that names one.
+                words = sys.argv[1:] if args is None else list(args)
+                named = next((w for w in words if w in self.commands), None)
+                command = ctx.command_path if ctx is not None else " ".join(filter(None, ("dangjian", named)))
                 _fail(f"{exc.format_message()} (see '{command} --help')", 2)
             else:
                 _fail(exc.format_message(), exc.exit_code)
