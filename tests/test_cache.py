@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -69,6 +70,13 @@ def test_two_processes_write_at_once(tmp_path):
     assert all(o[1] == b"" for o in outs)
     info = run_process("cache", "info", env=env).stdout.decode()
     assert "entries\t5" in info
+    # Through the shared output layer: a header in a pipe, and every format.
+    assert [line.split("\t")[0] for line in info.splitlines()] == [
+        "field", "path", "exists", "entries", "bytes", "matrices", "matrix_bytes"]
+    rows = json.loads(run_process("cache", "info", "-f", "json", env=env).stdout)["rows"]
+    assert {"field": "exists", "value": True} in rows and {"field": "entries", "value": 5} in rows
+    quiet = run_process("cache", "clear", "-q", env=env)
+    assert quiet.returncode == 0 and quiet.stdout == b"" and not (tmp_path / "tokens.sqlite3").exists()
     assert run_process("cache", "clear", env=env).returncode == 0
     assert not (tmp_path / "tokens.sqlite3").exists()
 

@@ -247,8 +247,10 @@ OUTPUT = OptionGroup("out", (
 ), lambda v: OutputOptions(v["format"], v["output"], not v["no_header"], v["quiet"], v["all_warnings"]))
 
 
-def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a command whose function takes its own parameters plus one object per option group."""
+def command(*groups: OptionGroup, name: str | None = None, on: typer.Typer | None = None
+            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command (on ``app``, or the sub-app ``on``) whose function takes its own parameters plus one object
+    per option group."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(func)
@@ -271,7 +273,7 @@ def command(*groups: OptionGroup, name: str | None = None) -> Callable[[Callable
         # own annotations (``lexicon: Any``) would otherwise override a group option of the same name (--lexicon
         # would take one string, not a list).
         wrapper.__annotations__ = {k: v for k, v in func.__annotations__.items() if k not in keys}
-        app.command(name=name or func.__name__.rstrip("_").replace("_", "-"), cls=DangjianCommand)(wrapper)
+        (on or app).command(name=name or func.__name__.rstrip("_").replace("_", "-"), cls=DangjianCommand)(wrapper)
         return func
 
     return decorate
@@ -910,20 +912,22 @@ cache_app = typer.Typer(cls=DangjianGroup, help="Inspect or clear the token cach
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("info", cls=DangjianCommand)
-def cache_info() -> None:
+@command(OUTPUT, name="info", on=cache_app)
+def cache_info(*, out: Any = None) -> None:
     """Where the token cache is, how many documents it holds, its size, and the corpus matrices kept beside it.
 
     Example: dangjian cache info"""
     from .cache import TokenCache
     from .matrixcache import default_matrix_cache
+    from .output import Table
 
-    for k, v in [*TokenCache().info().items(), *default_matrix_cache().info().items()]:
-        typer.echo(f"{k}\t{v}")
+    env = environment(out)
+    rows = [*TokenCache().info().items(), *default_matrix_cache().info().items()]
+    emit(Table(("field", "value"), rows, title="cache"), out, env)
 
 
 @cache_app.command("clear", cls=DangjianCommand)
-def cache_clear() -> None:
+def cache_clear(quiet: bool = typer.Option(False, "--quiet", "-q", help="Say nothing.")) -> None:
     """Delete the token cache and the corpus matrices.
 
     Example: dangjian cache clear"""
@@ -933,7 +937,8 @@ def cache_clear() -> None:
     tokens, matrices = TokenCache(), default_matrix_cache()
     tokens.clear()
     matrices.clear()
-    typer.echo(f"cleared {tokens.path} and {matrices.folder}")
+    if not quiet:
+        typer.echo(f"cleared {tokens.path} and {matrices.folder}")
 
 
 def main() -> None:
