@@ -85,6 +85,17 @@ def test_an_id_two_documents_share_is_not_a_query(tmp_path):
     assert table.exit_code == 0 and table.stderr.strip() == (
         "dangjian: warning: 1 id(s) used by more than one document (first: 'a'); the table names documents by id: "
         "give them distinct ids (--id-field)")
+    matrix = run_cli("similar", "--matrix", "--corpus", str(corpus))
+    assert matrix.exit_code == 0 and matrix.stderr == table.stderr
+    # The library says it too, to the caller's warn (the CLI passes its own).
+    from dangjian_cli import Analyzer, load_documents
+    from dangjian_cli.similar import all_neighbours, fit_vectors, matrix_rows
+
+    vectors = fit_vectors(load_documents([str(corpus)]), Analyzer())
+    heard: list[str] = []
+    list(all_neighbours(vectors, 1, warn=heard.append))
+    matrix_rows(vectors, warn=heard.append)
+    assert heard == [table.stderr.strip().removeprefix("dangjian: warning: ")] * 2
 
 
 def test_all_breaks_ties_by_id_even_beyond_the_candidates(tmp_path):

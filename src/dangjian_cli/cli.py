@@ -854,17 +854,13 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     try:
         vectors = lib.fit_vectors(reader(corpus_paths, loader, env), an)
         meta = {"provenance": an.tokenizer.provenance(), "documents": len(vectors.ids)}
-        shared = vectors.shared_ids() if (all_docs or matrix) else []
-        if shared:
-            env.warn(f"{len(shared):,} id(s) used by more than one document (first: {shared[0]!r}); the table names "
-                     "documents by id: give them distinct ids (--id-field)")
         columns = lib.EXPLAIN_COLUMNS if explain else lib.COLUMNS
         if matrix:
-            header, rows = lib.matrix_rows(vectors, force)
+            header, rows = lib.matrix_rows(vectors, force, warn=env.warn)
             emit(Table(header, rows, title="cosine similarity", meta=meta), out, env)
             return
         if all_docs:
-            rows = lib.all_neighbours(vectors, top, min_score, explain=explain, threads=loader.jobs)
+            rows = lib.all_neighbours(vectors, top, min_score, explain=explain, threads=loader.jobs, warn=env.warn)
             emit(Table(columns, rows, title="neighbours", meta=meta, highlight="doc_id"), out, env)
             return
         label, q, exclude = lib.resolve_query(vectors, an, query, text, loader, env.warn)

@@ -7,7 +7,7 @@ so no n × n matrix is ever held: peak memory is the matrix, its transpose, and 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,9 +215,18 @@ def neighbours(v: CorpusVectors, q: Any, query_label: str, top: int = 10, min_sc
     return rows
 
 
+def warn_about_shared_ids(v: CorpusVectors, warn: Callable[[str], None] | None) -> None:
+    """Say (through ``warn``) that some ids name more than one document: a table of every document names them by id,
+    so their rows cannot be told apart."""
+    shared = v.shared_ids()
+    if shared and warn is not None:
+        warn(f"{len(shared):,} id(s) used by more than one document (first: {shared[0]!r}); the table names "
+             "documents by id: give them distinct ids (--id-field)")
+
+
 def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 4096,
-                   explain: bool = False, threads: int = 1, method: str = "auto", stats: dict[str, Any] | None = None
-                   ) -> Iterator[tuple[Any, ...]]:
+                   explain: bool = False, threads: int = 1, method: str = "auto", stats: dict[str, Any] | None = None,
+                   warn: Callable[[str], None] | None = None) -> Iterator[tuple[Any, ...]]:
     """Every document's top neighbours (itself excluded), a block of rows at a time.
 
     Each row's best ``top + 1`` candidates (and a few more, for ties) come from sparse products that keep only the
@@ -225,11 +234,13 @@ def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, bloc
     built; scores are exact cosines in float64, the same as a single query's. ``method``: ``rows`` multiplies each
     block of rows with the whole matrix; ``halves`` computes each pair once (see ``_candidates_by_halves``), about
     half the work; ``auto`` takes ``halves`` from HALVES_FROM documents on. Both give the same table. ``stats``, if
-    given, counts what ``halves`` did: rows multiplied again past the cap, rows scored by rows, blocks by rows."""
+    given, counts what ``halves`` did: rows multiplied again past the cap, rows scored by rows, blocks by rows.
+    ``warn`` hears of ids shared by several documents (before the first row)."""
     import numpy as np
 
     if method not in ("auto", "rows", "halves"):
         raise ValueError(f"unknown method {method!r}")
+    warn_about_shared_ids(v, warn)
     x = v.matrix.astype(np.float64).tocsr()
     xt = x.T.tocsr()
     n = x.shape[0]
@@ -439,13 +450,16 @@ def _full_row(v: CorpusVectors, x: Any, xt: Any, i: int, k: int, min_score: floa
     yield from _rows_out(v, x, [i] * n, cols[:n].tolist(), shown[:n].tolist(), list(range(1, n + 1)), explain)
 
 
-def matrix_rows(v: CorpusVectors, force: bool = False) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-    """The full pairwise cosine matrix: columns ``id`` and every document id."""
+def matrix_rows(v: CorpusVectors, force: bool = False, warn: Callable[[str], None] | None = None
+                ) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The full pairwise cosine matrix: columns ``id`` and every document id. ``warn`` hears of ids shared by
+    several documents."""
     n = len(v.ids)
     if n > MATRIX_LIMIT and not force:
         raise UsageError(f"{n} documents: the full matrix would have {n * n:,} cells",
                          f"use --all for each document's neighbours, or --force to write it anyway (limit "
                          f"{MATRIX_LIMIT})")
+    warn_about_shared_ids(v, warn)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         xt = v.matrix.T.tocsc()
