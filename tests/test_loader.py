@@ -178,6 +178,62 @@ def test_errors_are_one_line_with_status(tmp_path):
         LoaderOptions(encoding="nope")
 
 
+def _rows(n: int) -> bytes:
+    text = seed(0).read_text(encoding="utf-8")
+    return b"".join(json.dumps({"id": f"r{i:03d}", "text": f"第{i}条。{text}"}, ensure_ascii=False).encode() + b"\n"
+                    for i in range(n))
+
+
+def test_damaged_or_mislabelled_gzip_is_one_line_or_skipped(tmp_path):
+    """A .gz that is not gzip, gzip data cut short (a download stopped half way) or damaged: one line saying which
+    and what to do, never a traceback; with --skip-errors a warning, and of a file cut short the rows before the cut
+    are kept, and said to be only part of it."""
+    import gzip
+
+    fake = tmp_path / "fake.jsonl.gz"
+    fake.write_bytes(_rows(3))
+    packed = gzip.compress(_rows(300))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    damaged = tmp_path / "damaged.txt.gz"
+    whole = bytearray(gzip.compress(seed(0).read_bytes()))
+    whole[len(whole) // 2: len(whole) // 2 + 40] = bytes(40)
+    damaged.write_bytes(bytes(whole))
+    for path, says in ((fake, "not a gzip file, though its name ends in .gz; rename it, or compress it with gzip"),
+                       (cut, "its gzip data is damaged or cut short after line "),
+                       (damaged, "its gzip data is damaged or cut short; compress the file again")):
+        r = run_cli("corpus", str(path))
+        assert r.exit_code == 1 and r.stdout == "", r.stderr
+        assert r.stderr.startswith(f"dangjian: error: {path}: {says}") and len(r.stderr.splitlines()) == 1
+        assert r.stderr.rstrip().endswith("or pass --skip-errors to skip it")
+    r = run_cli("corpus", "--skip-errors", str(fake), str(cut), str(damaged), str(seed(1)))
+    assert r.exit_code == 0
+    warnings = r.stderr.splitlines()
+    assert warnings[0] == f"dangjian: warning: {fake}: not a gzip file, though its name ends in .gz; skipped"
+    kept = int(warnings[1].split("after line ")[1].split(";")[0])
+    assert 0 < kept < 300
+    assert warnings[1] == (f"dangjian: warning: {cut}: its gzip data is damaged or cut short after line {kept}; "
+                           "the rest of it skipped")
+    assert warnings[2] == f"dangjian: warning: {damaged}: its gzip data is damaged or cut short; skipped"
+    ids = [line.split("\t")[0] for line in r.stdout.splitlines()[1:]]
+    assert ids == [f"r{i:03d}" for i in range(kept)] + [SEED_IDS[1]]
+
+
+def test_a_bad_json_line_is_an_error_or_with_skip_errors_only_that_line_skipped(tmp_path):
+    jl = tmp_path / "rows.jsonl"
+    jl.write_text('{"id": "a", "text": "两学一做学习教育"}\n{"id": "b", "text": \n[1, 2]\n'
+                  '{"id": "c", "text": "党史学习教育"}\n', encoding="utf-8")
+    r = run_cli("corpus", str(jl))
+    assert r.exit_code == 1
+    assert r.stderr == f"dangjian: error: {jl}:2: not valid JSON (Expecting value); fix that line\n"
+    said: list[str] = []
+    docs = load_documents([str(jl)], LoaderOptions(skip_errors=True), warn=said.append)
+    assert [d.id for d in docs] == ["a", "c"]
+    assert said == [f"{jl}:2: not valid JSON (Expecting value); skipped", f"{jl}:3: line is not a JSON object; skipped"]
+    r = run_cli("corpus", "--skip-errors", str(jl), "--jobs", "2")
+    assert r.exit_code == 0 and [line.split("\t")[0] for line in r.stdout.splitlines()] == ["id", "a", "c"]
+
+
 def test_dates():
     assert normalize_date("2016-09-02") == "2016-09-02"
     assert normalize_date("2016年9月2日") == "2016-09-02"

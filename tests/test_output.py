@@ -80,6 +80,29 @@ def test_cli_output_option_writes_nothing_on_error(tmp_path):
     assert target.read_text(encoding="utf-8").startswith("id,title,date,source,author,chars,script,encoding,path\n")
 
 
+def test_an_output_file_that_cannot_be_written_is_said_before_the_work(tmp_path):
+    """-o, --save-idf, --model and --plot are checked before the corpus is read: the error names the output even
+    when the input is missing too, so a long run never ends in a file it cannot write."""
+    missing_input = str(tmp_path / "missing.jsonl")
+    nowhere = tmp_path / "no" / "such"
+    for args, says in (
+            (["corpus", missing_input, "-o", str(tmp_path)],
+             f"cannot write {tmp_path}: it is a folder; give a file name, such as {tmp_path / 'out.tsv'}"),
+            (["corpus", missing_input, "-o", str(nowhere / "out.tsv")],
+             f"cannot write {nowhere / 'out.tsv'}: folder {nowhere} does not exist; create it first"),
+            (["keywords", missing_input, "--save-idf", str(tmp_path)], f"cannot write {tmp_path}: it is a folder"),
+            (["train", missing_input, "--label-field", "campaign", "--model", str(nowhere / "m.model")],
+             f"cannot write {nowhere / 'm.model'}: folder {nowhere} does not exist"),
+            (["trends", "两学一做", missing_input, "--plot", str(nowhere / "t.svg")],
+             f"cannot write {nowhere / 't.svg'}: folder {nowhere} does not exist")):
+        r = run_cli(*args)
+        assert r.exit_code == 1 and r.stdout == "", (args, r.stderr)
+        assert r.stderr.startswith(f"dangjian: error: {says}") and len(r.stderr.splitlines()) == 1, r.stderr
+    r = run_cli("trends", "两学一做", missing_input, "--plot", str(tmp_path / "t.pdf"))
+    assert r.exit_code == 2 and "cannot plot to t.pdf; use a file ending in .png, .svg, .html" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_pipe_to_head_ends_quietly():
     cmd = f"{sys.executable} -m dangjian_cli segment {SEEDS} {SEEDS} {SEEDS} | head -1"
     p = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=ROOT, capture_output=True, timeout=300)

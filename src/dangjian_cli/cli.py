@@ -223,6 +223,15 @@ TOKENIZER = OptionGroup("tokenizer", (
 ), _tokenizer)
 
 
+def writable(path: Path | None) -> Path | None:
+    """An output file given by the user, checked before the work rather than after it (see ``check_writable``)."""
+    if path is None:
+        return None
+    from .output import check_writable
+
+    return check_writable(path)
+
+
 @dataclass(frozen=True)
 class OutputOptions:
     format: str | None
@@ -244,7 +253,7 @@ OUTPUT = OptionGroup("out", (
         rich_help_panel=P_OUT)),
     _kw("all_warnings", bool, typer.Option(False, "--all-warnings", help="Say every row's warning (by default a "
         "file's rows with the same warning are said five times, then counted).", rich_help_panel=P_OUT)),
-), lambda v: OutputOptions(v["format"], v["output"], not v["no_header"], v["quiet"], v["all_warnings"]))
+), lambda v: OutputOptions(v["format"], writable(v["output"]), not v["no_header"], v["quiet"], v["all_warnings"]))
 
 
 def command(*groups: OptionGroup, name: str | None = None, on: typer.Typer | None = None
@@ -422,6 +431,7 @@ def keywords(paths: Optional[list[str]] = PATHS,
     from .errors import UsageError
 
     env = environment(out)
+    writable(save_idf)
     if idf_from and load_idf:
         raise UsageError("--idf-from and --load-idf cannot be used together", "choose one IDF source")
     docs = reader(paths, loader, env)
@@ -648,11 +658,13 @@ def trends(args: Optional[list[str]] = typer.Argument(None, metavar="TERM... [PA
     Example: dangjian trends 两学一做 不忘初心、牢记使命 corpus.jsonl --by quarter --plot trend.svg"""
     from .errors import UsageError
     from .output import Table
-    from .trends import UNDATED, SPARK_COLUMNS, TREND_COLUMNS, plot, term_pattern, trends as compute
+    from .trends import UNDATED, SPARK_COLUMNS, TREND_COLUMNS, plot, plot_target, term_pattern, trends as compute
 
     env = environment(out)
     if measure not in ("rate", "count"):
         raise UsageError(f"unknown measure {measure!r}", "use rate or count")
+    if plot_file is not None:
+        plot_target(plot_file)
     lx = _lexicon(lexicon)
     terms, paths = split_terms(list(args or []))
     terms += list(term or [])
@@ -754,6 +766,7 @@ def train(paths: Optional[list[str]] = PATHS,
     from .output import Table
 
     env = environment(out)
+    writable(model_file)
     cs = _campaigns(campaigns, no_default_campaigns)
     an = analyzer(tokenizer, env)
     try:

@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -238,7 +239,8 @@ class CorpusReader:
         if not self.options.skip_errors:
             raise exc
         self.skipped += 1
-        self.say(f"{exc.one_line()}; skipped")
+        # The hint (which names --skip-errors) is for the error; the warning says what was done instead.
+        self.say(f"{' '.join(exc.message.split())}; {'the rest of it skipped' if exc.lines_read else 'skipped'}")
 
     def _open_bytes(self, path: str, gz: bool) -> bytes:
         try:
@@ -246,8 +248,8 @@ class CorpusReader:
                 with gzip.open(path, "rb") as f:
                     return f.read()
             return Path(path).read_bytes()
-        except (OSError, EOFError) as exc:
-            raise InputError(path, f"cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _read_failure(path, exc) from None
 
     def _decode(self, path: str, data: bytes) -> tuple[str, str]:
         try:
@@ -333,12 +335,20 @@ class CorpusReader:
         try:
             fh = opener(path, "rb")
         except OSError as exc:
-            raise InputError(path, f"cannot read ({exc.strerror})") from None
+            raise _read_failure(path, exc) from None
         enc = canonical_encoding(self.options.encoding) if self.options.encoding else "utf-8"
         any_row = False
         pos = 0
+        n = 0
         with fh:
-            for n, line in enumerate(fh, 1):
+            lines = enumerate(fh, 1)
+            while True:
+                try:
+                    n, line = next(lines)
+                except StopIteration:
+                    break
+                except (OSError, EOFError, zlib.error) as exc:
+                    raise _read_failure(path, exc, after_line=n) from None
                 pos += len(line)
                 if n == 1 and line.startswith(BOM):
                     enc = "utf-8-sig"
@@ -396,18 +406,24 @@ class RowParser:
         return {"options": self.options, "_keys": {}}
 
     def line(self, line: bytes, path: str, n: int, enc: str) -> RawRecord | str:
-        """One line of a JSON Lines file: its record, or the warning of a row skipped; InputError when the line is
-        not a JSON object in ``enc``."""
+        """One line of a JSON Lines file: its record, or the warning of a row skipped. A line that is not a JSON
+        object in ``enc`` (or lacks the text field) is an InputError, or with ``skip_errors`` a row skipped: one
+        damaged line in a dump of a million costs that line, not the rest of the file."""
         try:
-            row = json.loads(line.decode(enc))
-        except UnicodeDecodeError:
-            raise InputError(f"{path}:{n}", f"not valid {enc}",
-                             "JSON Lines must be UTF-8; pass --encoding if it is not") from None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
-        if not isinstance(row, dict):
-            raise InputError(f"{path}:{n}", "line is not a JSON object")
-        return self.record(row, path, n, enc)
+            try:
+                row = json.loads(line.decode(enc))
+            except UnicodeDecodeError:
+                raise InputError(f"{path}:{n}", f"not valid {enc}",
+                                 "JSON Lines must be UTF-8; pass --encoding if it is not") from None
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}:{n}", "line is not a JSON object", "fix that line")
+            return self.record(row, path, n, enc)
+        except InputError as exc:
+            if not self.options.skip_errors:
+                raise
+            return f"{' '.join(exc.message.split())}; skipped"
 
     def record(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | str:
         """A row's record, or the warning of a row skipped (empty text)."""
@@ -505,15 +521,32 @@ class JsonRange(NamedTuple):
                 fh.seek(self.start)
                 data = fh.read(self.end - self.start)
         except OSError as exc:
-            raise InputError(self.path, f"cannot read ({exc.strerror})") from None
+            raise InputError(self.path, f"cannot read ({exc.strerror})", "check the file",
+                             lines_read=self.first - 1) from None
         if len(data) != self.end - self.start:
-            raise InputError(self.path, "the file changed while it was read", "run again on a file not being written")
+            raise InputError(self.path, "the file changed while it was read", "run again on a file not being written",
+                             lines_read=self.first - 1)
         out = []
         for n, line in enumerate(io.BytesIO(data), self.first):
             row = _row_line(n, line)
             if row is not None:
                 out.append(JsonLine(self.source, self.path, n, self.encoding, row))
         return out
+
+
+def _read_failure(path: str, exc: BaseException, after_line: int = 0) -> InputError:
+    """The error for a file that cannot be read through: damaged or mislabelled compression, or the system's refusal.
+    ``after_line``: the rows before it were read (and used) already."""
+    # BadGzipFile is also what a failed CRC or length check raises: only a wrong magic number means "not gzip".
+    if isinstance(exc, gzip.BadGzipFile) and str(exc).startswith("Not a gzipped file"):
+        reason, hint = "not a gzip file, though its name ends in .gz", "rename it, or compress it with gzip"
+    elif isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        reason, hint = "its gzip data is damaged or cut short", "compress the file again"
+    else:
+        reason, hint = f"cannot read ({getattr(exc, 'strerror', None) or exc})", "check the file"
+    if after_line:
+        reason += f" after line {after_line}"
+    return InputError(path, reason, hint + ", or pass --skip-errors to skip it", lines_read=after_line)
 
 
 def _row_line(n: int, line: bytes) -> bytes | None:

@@ -26,18 +26,21 @@ class UsageError(DangjianError):
 class InputError(DangjianError):
     """A file that cannot be read, decoded or parsed (exit status 1)."""
 
-    def __init__(self, path: str, message: str, hint: str | None = None) -> None:
+    def __init__(self, path: str, message: str, hint: str | None = None, lines_read: int = 0) -> None:
         self.path = path
+        # Rows before the failure that were read (and used) already: a skipped file is then only skipped in part.
+        self.lines_read = lines_read
         super().__init__(f"{path}: {message}", hint)
 
-    def __reduce__(self) -> tuple[object, tuple[str, str, str | None]]:
+    def __reduce__(self) -> tuple[object, tuple[str, str, str | None, int]]:
         # Raised in a worker process and raised again in the main one: pickled with its own fields.
-        return _input_error, (self.path, self.message, self.hint)
+        return _input_error, (self.path, self.message, self.hint, self.lines_read)
 
 
-def _input_error(path: str, message: str, hint: str | None) -> InputError:
+def _input_error(path: str, message: str, hint: str | None, lines_read: int = 0) -> InputError:
     error = InputError.__new__(InputError)
     error.path = path
+    error.lines_read = lines_read
     DangjianError.__init__(error, message, hint)
     return error
 

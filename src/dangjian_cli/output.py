@@ -409,14 +409,30 @@ def choose_format(fmt: str | None, output: Path | None, env: Environment) -> str
     return "table" if env.stdout_isatty else "tsv"
 
 
+def check_writable(path: Path) -> Path:
+    """``path`` itself when a file can be written there (its folder exists and takes new files, and it is not a
+    folder); else the one-line error the user needs. Commands check their output files before the work, not after."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise DangjianError(f"cannot write {path}: it is a folder", f"give a file name, such as {path / 'out.tsv'}")
+    if not directory.is_dir():
+        raise DangjianError(f"cannot write {path}: folder {directory} does not exist", "create it first")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise DangjianError(f"cannot write {path}: folder {directory} is not writable",
+                            "choose another folder, or change its permissions")
+    return path
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path`` that replaces it only when the block finished: never half-written output."""
-    path = Path(path)
+    path = check_writable(Path(path))
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise DangjianError(f"cannot write {path}: folder {directory} does not exist", "create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=directory)
+    except OSError as exc:
+        raise DangjianError(f"cannot write {path}: {exc.strerror or exc}", "choose another place for it") from None
     os.close(fd)
     try:
         yield Path(tmp)

@@ -182,8 +182,8 @@ def _parse(rows: Any, unit: JsonLine) -> RawRecord | _Problem:
 
 
 def _problem(problem: _Problem, source: int, reader: Any, failed: set[int]) -> None:
-    """In the main process, in input order: a skipped row said and counted; a bad line raised, or with
-    ``skip_errors`` said, and the rest of its file dropped."""
+    """In the main process, in input order: a skipped row (empty text; with ``skip_errors`` a bad line too) said and
+    counted; an error raised, or with ``skip_errors`` said, and the rest of its file dropped."""
     if problem.kept:
         reader.say(problem.message)
         return

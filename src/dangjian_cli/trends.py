@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .corpus import Document
@@ -233,19 +234,26 @@ def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort:
 PLOT_SUFFIXES = (".png", ".svg", ".html")
 
 
+def plot_target(path: Any) -> Path:
+    """``path`` when a chart can be drawn there (a known file type, in a folder that takes new files); else the
+    error. The CLI checks it before reading the corpus."""
+    from .output import check_writable
+
+    path = Path(path)
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise UsageError(f"cannot plot to {path.name}", f"use a file ending in {', '.join(PLOT_SUFFIXES)}")
+    return check_writable(path)
+
+
 def plot(result: TrendResult, path: Any, measure: str = "rate", title: str = "") -> list[str]:
     """A line chart, one line per term: .png and .svg by matplotlib, .html a page with the SVG chart and the data.
 
     SVG (and so HTML) keeps labels as text, which the viewer draws with its own fonts; a PNG needs a font with Han
     characters on this machine. Returns warnings for the user."""
-    from pathlib import Path
-
     from .output import atomic_path, atomic_writer
 
-    path = Path(path)
+    path = plot_target(path)
     suffix = path.suffix.lower()
-    if suffix not in PLOT_SUFFIXES:
-        raise UsageError(f"cannot plot to {path.name}", f"use a file ending in {', '.join(PLOT_SUFFIXES)}")
     if not result.periods:
         raise UsageError("no dated documents: nothing to plot", "check --date-field")
     try:
