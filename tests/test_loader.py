@@ -234,6 +234,43 @@ def test_a_bad_json_line_is_an_error_or_with_skip_errors_only_that_line_skipped(
     assert r.exit_code == 0 and [line.split("\t")[0] for line in r.stdout.splitlines()] == ["id", "a", "c"]
 
 
+def test_half_of_a_surrogate_pair_in_json_becomes_a_replacement_character_with_a_notice(tmp_path):
+    """Scrapers cut text between the two halves of an emoji: JSON then holds a lone \\ud83d, which Python reads
+    but cannot write as UTF-8. Each becomes U+FFFD (one character for one, so offsets hold), said once a row; a
+    whole pair stays the emoji. Rows, JSON files and stdin alike."""
+    row1 = '{"id": "s1", "title": "标题\\ud83d", "text": "两学一做\\ud800学习教育", "tags": ["\\udfff"]}'
+    row2 = '{"id": "s2", "text": "党史学习教育\\ud83d\\ude00"}'
+    jl = tmp_path / "rows.jsonl"
+    jl.write_text(f"{row1}\n{row2}\n", encoding="utf-8")
+    js = tmp_path / "rows.json"
+    js.write_text(f"[{row1}, {row2}]", encoding="utf-8")
+    notice = "half of a UTF-16 surrogate pair (a \\ud800-\\udfff escape standing alone) replaced by U+FFFD"
+    for path in (jl, js):
+        said: list[str] = []
+        docs = load_documents([str(path)], warn=said.append)
+        assert [d.text for d in docs] == ["两学一做\ufffd学习教育", "党史学习教育\U0001f600"]
+        assert docs[0].title == "标题\ufffd" and docs[0].fields == {"tags": ["\ufffd"]}
+        assert said == [f"{path}:1: {notice}"]
+    r = run_process("kwic", "两学一做", str(jl), "-w", "2")
+    assert r.returncode == 0 and r.stderr.decode() == f"dangjian: warning: {jl}:1: {notice}\n"
+    assert r.stdout.decode().splitlines()[1].split("\t")[3:] == ["", "两学一做", "\ufffd学"]
+    r = run_process("corpus", "-", input=f"{row1}\n{row2}\n".encode())
+    assert r.returncode == 0 and r.stderr.decode() == f"dangjian: warning: <stdin>:1: {notice}\n"
+
+
+def test_a_term_that_is_not_utf8_is_a_usage_error():
+    """A terminal not set to UTF-8 gives Python the term's bytes as lone surrogates (PEP 383): said, not a crash."""
+    for args in (["kwic", "\udcff", str(seed(0))], ["trends", "两\udcff", str(seed(0))],
+                 ["similar", "--text", "\udcff"]):
+        r = run_process(*args)
+        assert r.returncode == 2 and r.stdout == b""
+        assert r.stderr.decode().startswith("dangjian: error: ") and "is not UTF-8 text; set the terminal to " \
+            "UTF-8" in r.stderr.decode() and len(r.stderr.splitlines()) == 1, r.stderr
+    r = run_cli("similar", "--text", " ")
+    assert r.exit_code == 2 and r.stderr == ("dangjian: error: --text is empty; give the text to search with, or a "
+                                             "file or - as QUERY\n")
+
+
 def test_dates():
     assert normalize_date("2016-09-02") == "2016-09-02"
     assert normalize_date("2016年9月2日") == "2016-09-02"

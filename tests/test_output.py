@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SEEDS, run_cli, seed
+from conftest import ROOT, SEEDS, run_cli, run_process, seed
 from dangjian_cli.errors import DangjianError
 from dangjian_cli.output import Environment, Table, emit, render_to_string
 
@@ -101,6 +101,28 @@ def test_an_output_file_that_cannot_be_written_is_said_before_the_work(tmp_path)
     r = run_cli("trends", "两学一做", missing_input, "--plot", str(tmp_path / "t.pdf"))
     assert r.exit_code == 2 and "cannot plot to t.pdf; use a file ending in .png, .svg, .html" in r.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pipe_gets_utf8_whatever_the_locale_and_file_names_keep_their_bytes(tmp_path):
+    """Output bytes do not depend on the locale (a Windows pipe would be GBK otherwise), and a file name that is
+    not UTF-8 (an archive unpacked from a GBK system) is written back as it came, to stdout, to -o files and
+    through the matrix cache."""
+    r = run_process("kwic", "两学一做", str(seed(0)), "-w", "1", env={"PYTHONIOENCODING": "latin-1"})
+    assert r.returncode == 0 and "\t两学一做\t" in r.stdout.decode("utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    try:
+        (folder / "gbk\udcc1\udcbd.txt").write_bytes(seed(0).read_bytes())
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes only UTF-8 file names")
+    (folder / "z.txt").write_bytes(seed(1).read_bytes())
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    r = run_process("corpus", str(folder), env=env)
+    assert r.returncode == 0 and b"\ngbk\xc1\xbd\t" in r.stdout and b"/gbk\xc1\xbd.txt\n" in r.stdout
+    for _ in range(2):  # cold, then warm from the matrix cache
+        r = run_process("keywords", str(folder), "--top", "1", "-o", str(tmp_path / "out.tsv"), env=env)
+        assert r.returncode == 0 and r.stderr == b""
+        assert (tmp_path / "out.tsv").read_bytes().startswith(b"doc_id\ttitle\trank\tkeyword\tscore\tcount\ngbk\xc1\xbd\t")
 
 
 def test_pipe_to_head_ends_quietly():

@@ -852,7 +852,7 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     from . import similar as lib
 
     env = environment(out)
-    modes = sum(bool(x) for x in (query, text, all_docs, matrix))
+    modes = sum(bool(x) for x in (query, text is not None, all_docs, matrix))
     if modes != 1:
         if query and (all_docs or matrix) and not corpus_paths:
             # `similar --all seeds/`: the paths other commands take as arguments are the corpus here.
@@ -863,6 +863,11 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
                          + ": QUERY (an id, a file or -), --text, --all or --matrix")
     if top < 0 or not 0.0 <= min_score <= 1.0:
         raise UsageError("--top must be ≥ 0 and --min-score between 0 and 1")
+    if text is not None:
+        from .normalize import require_utf8
+
+        if not require_utf8(text, "--text").strip():
+            raise UsageError("--text is empty", "give the text to search with, or a file or - as QUERY")
     an = analyzer(tokenizer, env)
     try:
         vectors = lib.fit_vectors(reader(corpus_paths, loader, env), an)
@@ -950,8 +955,23 @@ def cache_clear(quiet: bool = typer.Option(False, "--quiet", "-q", help="Say not
         typer.echo(f"cleared {tokens.path} and {matrices.folder}")
 
 
+def _set_up_streams() -> None:
+    """Output bytes that do not depend on the locale: a pipe or file gets UTF-8 (as ``--output`` files do), a
+    terminal its own encoding. A file name's bytes that are not UTF-8 (lone surrogates to Python) go out as they
+    came in, and nothing a terminal cannot show ends the run: it is escaped."""
+    for stream, errors in ((sys.stdout, "surrogateescape"), (sys.stderr, "backslashreplace")):
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="backslashreplace")
+            else:
+                stream.reconfigure(encoding="utf-8", errors=errors)
+        except (AttributeError, OSError, ValueError):
+            pass  # not a text stream we own (embedded, or replaced by the caller)
+
+
 def main() -> None:
     from .allocator import tune_allocator
 
     tune_allocator()
+    _set_up_streams()
     app()

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, NamedTuple
 from . import metadata
 from .encoding import UndecodableError, canonical_encoding, decode_bytes
 from .errors import DangjianWarning, EmptyCorpusError, InputError, UsageError
-from .normalize import BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize
+from .normalize import LONE_SURROGATE, BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize
 
 TEXT_FIELDS = ("text", "content", "body", "正文", "内容", "全文", "fulltext", "full_text", "article", "article_text")
 ID_FIELDS = ("id", "doc_id", "docid", "uuid", "guid", "编号", "url")
@@ -290,8 +290,9 @@ class CorpusReader:
             except json.JSONDecodeError:
                 rows = []
         if rows and all(isinstance(r, dict) for r in rows):
+            escapes = "\\u" in raw
             for n, row in enumerate(rows, 1):
-                record = self._from_row(row, "<stdin>", n, enc)
+                record = self._from_row(row, "<stdin>", n, enc, escapes=escapes)
                 if record is not None:
                     yield record
         else:
@@ -315,10 +316,11 @@ class CorpusReader:
                 value = inner if inner is not None else [value]
             if not isinstance(value, list):
                 raise InputError(path, "JSON must be an object or a list of objects")
+            escapes = "\\u" in raw
             for n, row in enumerate(value, 1):
                 if not isinstance(row, dict):
                     raise InputError(path, f"item {n} is not a JSON object")
-                record = self._from_row(row, path, n, enc)
+                record = self._from_row(row, path, n, enc, escapes=escapes)
                 if record is not None:
                     yield record
             return
@@ -376,8 +378,8 @@ class CorpusReader:
             yield JsonRange(number, path, start, end, first, rows, enc)
 
     # -- rows ----------------------------------------------------------------------------------------------------
-    def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | None:
-        return self._parsed(self.rows.record(row, path, n, enc))
+    def _from_row(self, row: dict[str, Any], path: str, n: int, enc: str, escapes: bool = False) -> RawRecord | None:
+        return self._parsed(self.rows.record(row, path, n, enc, escapes))
 
     def _parsed(self, outcome: RawRecord | str) -> RawRecord | None:
         """A record, or None for a skipped row (its warning said)."""
@@ -419,15 +421,20 @@ class RowParser:
                 raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
             if not isinstance(row, dict):
                 raise InputError(f"{path}:{n}", "line is not a JSON object", "fix that line")
-            return self.record(row, path, n, enc)
+            return self.record(row, path, n, enc, escapes=b"\\u" in line)
         except InputError as exc:
             if not self.options.skip_errors:
                 raise
             return f"{' '.join(exc.message.split())}; skipped"
 
-    def record(self, row: dict[str, Any], path: str, n: int, enc: str) -> RawRecord | str:
-        """A row's record, or the warning of a row skipped (empty text)."""
+    def record(self, row: dict[str, Any], path: str, n: int, enc: str, escapes: bool = False) -> RawRecord | str:
+        """A row's record, or the warning of a row skipped (empty text). ``escapes``: the row came from JSON with
+        ``\\u`` escapes, which may hold half of a UTF-16 pair (a scraper that cut text between the halves of an
+        emoji): such a half cannot be written as UTF-8, so it becomes U+FFFD, one character for one, with a notice."""
         where = f"{path}:{n}"
+        repaired = False
+        if escapes:
+            row, repaired = _without_lone_surrogates(row)
         # Rows of one file mostly share their fields: which field is the text, id, title… is decided once per set
         # of field names.
         shape = tuple(row)
@@ -450,11 +457,17 @@ class RowParser:
             "source": "" if source is None else str(source).strip(),
             "author": "" if author is None else str(author).strip(),
         }
+        notices = []
         if meta["date_given"] and not meta["date"]:
             # Said, not guessed: the row's own date field wins over a date in its text. No value in the message,
             # so that a file of such rows is summed up as one kind of warning.
-            meta["notice"] = (f"{where}: date not understood, so the document is undated; write dates as "
-                              "YYYY-MM-DD, YYYY-MM, YYYY, YYYYMMDD or 2016年3月5日")
+            notices.append("date not understood, so the document is undated; write dates as YYYY-MM-DD, YYYY-MM, "
+                           "YYYY, YYYYMMDD or 2016年3月5日")
+        if repaired:
+            notices.append("half of a UTF-16 surrogate pair (a \\ud800-\\udfff escape standing alone) replaced by "
+                           "U+FFFD")
+        if notices:
+            meta["notice"] = f"{where}: {'; '.join(notices)}"
         ident = str(doc_id) if doc_id not in (None, "") else f"{_stem(path)}:{n}"
         extra = {k: row[k] for k in extra_keys}
         return RawRecord(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
@@ -532,6 +545,22 @@ class JsonRange(NamedTuple):
             if row is not None:
                 out.append(JsonLine(self.source, self.path, n, self.encoding, row))
         return out
+
+
+def _without_lone_surrogates(value: Any) -> tuple[Any, bool]:
+    """``value`` (a JSON value) with every lone surrogate in its strings replaced by U+FFFD, and whether any was."""
+    if isinstance(value, str):
+        return (LONE_SURROGATE.sub("\ufffd", value), True) if LONE_SURROGATE.search(value) else (value, False)
+    if isinstance(value, dict):
+        pairs = [(_without_lone_surrogates(k), _without_lone_surrogates(v)) for k, v in value.items()]
+        if any(k[1] or v[1] for k, v in pairs):
+            return {k[0]: v[0] for k, v in pairs}, True
+        return value, False
+    if isinstance(value, list):
+        items = [_without_lone_surrogates(v) for v in value]
+        if any(changed for _, changed in items):
+            return [v for v, _ in items], True
+    return value, False
 
 
 def _read_failure(path: str, exc: BaseException, after_line: int = 0) -> InputError:

@@ -110,11 +110,12 @@ def corpus_key(reader: Any, parts: list[str]) -> str | None:
     for f in getattr(boilerplate, "files", ()):
         h.update(f"\nboilerplate {f.name}:{f.digest}".encode())
     for part in parts:
-        h.update(f"\n{part}".encode())
+        h.update(f"\n{part}".encode("utf-8", "surrogatepass"))
     for source in sources:
         try:
             with open(source, "rb") as fh:
-                h.update(f"\nfile {os.path.abspath(source)}\n".encode())
+                # (fsencode: a file name's bytes that are not UTF-8 reach Python as lone surrogates)
+                h.update(b"\nfile " + os.fsencode(os.path.abspath(source)) + b"\n")
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
         except OSError:
@@ -155,7 +156,7 @@ class MatrixCache:
         try:
             with np.load(path, allow_pickle=False) as npz:
                 found = {name: npz[name] for name in npz.files}
-            meta = json.loads(bytes(found.pop("meta")).decode("utf-8"))
+            meta = json.loads(bytes(found.pop("meta")).decode("utf-8", "surrogatepass"))
             if meta.get("format") != FORMAT or meta.get("key") != key:
                 raise ValueError("not a matrix of this format")
         except Exception as exc:  # noqa: BLE001 - any damage means: make it again
@@ -194,7 +195,7 @@ class MatrixCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with atomic_path(self._path(key)) as tmp, open(tmp, "wb") as fh:
-                np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+                np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass"), dtype=np.uint8),
                          **arrays)
             self._prune()
         except OSError as exc:

@@ -244,6 +244,22 @@ def _traditional_chars() -> re.Pattern[str]:
     return re.compile("[" + "".join(changed) + "]")
 
 
+# Half of a UTF-16 pair: what a JSON "\\ud83d" escape without its partner gives, and what Python makes of a command-line
+# argument's bytes that are not UTF-8 (PEP 383). Neither can be written as UTF-8 (or converted by OpenCC).
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def require_utf8(value: str, what: str) -> str:
+    """``value`` when it is text that can be written as UTF-8; else the UsageError naming ``what`` (for text given
+    on the command line by a terminal that is not set to UTF-8)."""
+    from .errors import UsageError
+
+    if LONE_SURROGATE.search(value):
+        raise UsageError(f"{what} {value.encode('utf-8', 'surrogateescape')!r} is not UTF-8 text",
+                         "set the terminal to UTF-8 (for example LANG=C.UTF-8) and type it again")
+    return value
+
+
 def detect_script(text: str) -> str:
     """``"traditional"`` when at least 10 % of the Han characters are traditional-only forms, else ``"simplified"``."""
     trad = len(_traditional_chars().findall(text))

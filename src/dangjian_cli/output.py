@@ -449,7 +449,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
 def atomic_writer(path: Path) -> Iterator[TextIO]:
     """A text file that appears at ``path`` only when writing finished."""
     with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        # surrogateescape, as on stdout: a file name's bytes that are not UTF-8 are written back as they were.
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             yield fh
 
 

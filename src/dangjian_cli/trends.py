@@ -42,8 +42,9 @@ class TermPattern:
 
 def term_pattern(term: str, lexicon: Lexicon | None = None, regex: bool = False) -> TermPattern:
     """A term's forms: the lexicon entry's surface forms when it names one, else the term itself (simplified)."""
-    from .normalize import to_simplified
+    from .normalize import require_utf8, to_simplified
 
+    require_utf8(term, "the term")
     if regex:
         try:
             return TermPattern(term, (term,), re.compile(term))
