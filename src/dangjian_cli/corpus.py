@@ -443,7 +443,12 @@ class RowParser:
             keys = self._keys[shape] = self._keys_of(row, where)
         text_key, id_key, title_key, date_key, source_key, author_key, extra_keys = keys
         text = row[text_key]
-        if text is None or not str(text).strip():
+        if type(text) is not str:
+            value, text = text, _json_text(text)
+            if text is None:
+                kind = {dict: "an object", bool: "true or false"}.get(type(value), "a list holding more than text")
+                return f"{where}: text field {text_key!r} is {kind}, not text; skipped"
+        if not text.strip():
             return f"{where}: empty text; skipped"
         doc_id = row[id_key] if id_key is not None else None
         title = row[title_key] if title_key is not None else None
@@ -470,7 +475,7 @@ class RowParser:
             meta["notice"] = f"{where}: {'; '.join(notices)}"
         ident = str(doc_id) if doc_id not in (None, "") else f"{_stem(path)}:{n}"
         extra = {k: row[k] for k in extra_keys}
-        return RawRecord(ident, str(text), meta, enc, path if path != "<stdin>" else "-", extra)
+        return RawRecord(ident, text, meta, enc, path if path != "<stdin>" else "-", extra)
 
     def _keys_of(self, row: dict[str, Any], where: str) -> tuple[Any, ...]:
         """The fields of a row that hold the text, id, title, date, source and author (None: absent), and the
@@ -545,6 +550,20 @@ class JsonRange(NamedTuple):
             if row is not None:
                 out.append(JsonLine(self.source, self.path, n, self.encoding, row))
         return out
+
+
+def _json_text(value: Any) -> str | None:
+    """The text of a text field that is not a string: "" for null, a number as written, a list of paragraphs (the
+    way many scrapers store an article) one a line; None for what is not text (an object, true or false, a list
+    holding one)."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        parts = [_json_text(v) for v in value]
+        return None if any(p is None for p in parts) else "\n".join(p for p in parts if p)
+    return value if isinstance(value, str) else None
 
 
 def _without_lone_surrogates(value: Any) -> tuple[Any, bool]:
