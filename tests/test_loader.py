@@ -260,17 +260,19 @@ def test_half_of_a_surrogate_pair_in_json_becomes_a_replacement_character_with_a
 
 def test_a_text_field_that_is_not_a_string(tmp_path):
     """A list of paragraphs (how many scrapers store an article) is the article, one paragraph a line; a number is
-    its digits; an object or true/false is no text: the row is skipped with a warning, never its Python repr."""
+    its digits; an object or true/false is no text: the row is skipped with a warning. Never Python's repr."""
     jl = tmp_path / "rows.jsonl"
     jl.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in (
         {"id": "p", "text": ["两学一做学习教育在全党开展。", None, "党员干部积极参与。"]},
-        {"id": 7, "text": 2016},
+        {"id": 7, "text": 2016, "title": ["主标题", "副标题"], "source": {"name": "人民网"}, "author": None},
         {"id": "o", "text": {"body": "两学一做"}},
         {"id": "b", "text": True},
         {"id": "l", "text": ["两学一做", {"p": 1}]})) + "\n", encoding="utf-8")
     said: list[str] = []
     docs = load_documents([str(jl)], warn=said.append)
     assert [(d.id, d.original) for d in docs] == [("p", "两学一做学习教育在全党开展。\n党员干部积极参与。"), ("7", "2016")]
+    # Metadata that is not a string: a list of texts joined, anything else as JSON writes it.
+    assert (docs[1].title, docs[1].source, docs[1].author) == ("主标题 副标题", '{"name": "人民网"}', "")
     assert said == [f"{jl}:3: text field 'text' is an object, not text; skipped",
                     f"{jl}:4: text field 'text' is true or false, not text; skipped",
                     f"{jl}:5: text field 'text' is a list holding more than text, not text; skipped"]

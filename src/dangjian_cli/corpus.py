@@ -456,11 +456,11 @@ class RowParser:
         source = row[source_key] if source_key is not None else None
         author = row[author_key] if author_key is not None else None
         meta = {
-            "title": "" if title is None else str(title).strip(),
+            "title": title.strip() if type(title) is str else _meta_text(title),
             "date": metadata.normalize_date(date),
             "date_given": date is not None and str(date).strip() != "",
-            "source": "" if source is None else str(source).strip(),
-            "author": "" if author is None else str(author).strip(),
+            "source": source.strip() if type(source) is str else _meta_text(source),
+            "author": author.strip() if type(author) is str else _meta_text(author),
         }
         notices = []
         if meta["date_given"] and not meta["date"]:
@@ -564,6 +564,15 @@ def _json_text(value: Any) -> str | None:
         parts = [_json_text(v) for v in value]
         return None if any(p is None for p in parts) else "\n".join(p for p in parts if p)
     return value if isinstance(value, str) else None
+
+
+def _meta_text(value: Any) -> str:
+    """A metadata field that is not a string, as text: a list of texts joined by spaces (several authors), else
+    the value as JSON writes it (never Python's repr)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return " ".join(v.strip() for v in value if v.strip())
+    text = _json_text(value) if not isinstance(value, list) else None
+    return text.strip() if text is not None else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _without_lone_surrogates(value: Any) -> tuple[Any, bool]:
