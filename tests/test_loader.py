@@ -264,7 +264,8 @@ def test_a_text_field_that_is_not_a_string(tmp_path):
     jl = tmp_path / "rows.jsonl"
     jl.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in (
         {"id": "p", "text": ["两学一做学习教育在全党开展。", None, "党员干部积极参与。"]},
-        {"id": 7, "text": 2016, "title": ["主标题", "副标题"], "source": {"name": "人民网"}, "author": None},
+        {"id": 7, "text": 2016, "title": ["主标题", "副标题"], "source": {"name": "人民网"}, "author": None,
+         "tags": ["党建", "基层"], "flag": True},
         {"id": "o", "text": {"body": "两学一做"}},
         {"id": "b", "text": True},
         {"id": "l", "text": ["两学一做", {"p": 1}]})) + "\n", encoding="utf-8")
@@ -273,6 +274,7 @@ def test_a_text_field_that_is_not_a_string(tmp_path):
     assert [(d.id, d.original) for d in docs] == [("p", "两学一做学习教育在全党开展。\n党员干部积极参与。"), ("7", "2016")]
     # Metadata that is not a string: a list of texts joined, anything else as JSON writes it.
     assert (docs[1].title, docs[1].source, docs[1].author) == ("主标题 副标题", '{"name": "人民网"}', "")
+    assert (docs[1].get("tags"), docs[1].get("flag"), docs[0].get("tags")) == ("党建 基层", "true", "")  # --group-by
     assert said == [f"{jl}:3: text field 'text' is an object, not text; skipped",
                     f"{jl}:4: text field 'text' is true or false, not text; skipped",
                     f"{jl}:5: text field 'text' is a list holding more than text, not text; skipped"]

@@ -79,7 +79,7 @@ class Document:
         if name in ("id", "title", "date", "source", "author", "script", "encoding", "path"):
             return getattr(self, name)
         value = self.fields.get(name, "")
-        return "" if value is None else str(value)
+        return value if type(value) is str else _meta_text(value)
 
 
 NO_GROUP = "(none)"
