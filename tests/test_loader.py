@@ -258,6 +258,35 @@ def test_half_of_a_surrogate_pair_in_json_becomes_a_replacement_character_with_a
     assert r.returncode == 0 and r.stderr.decode() == f"dangjian: warning: <stdin>:1: {notice}\n"
 
 
+def test_csv_mistakes_that_would_cut_or_swallow_text_are_said(tmp_path):
+    """Rows are numbered by the line they start on; a field longer than csv's default limit is read; a comma in
+    unquoted text (more values than columns) and a quotation mark never closed (the rest of the file one field) are
+    errors, or with --skip-errors that row (or the rest) skipped, never text silently cut or swallowed."""
+    long_text = "两学一做学习教育。" * 20_000  # 180,000 characters: above csv's default limit of 131,072
+    table = tmp_path / "rows.csv"
+    table.write_text(f'id,text,date\na,"第一段\n第二段",2016年4月\nb,,2016\nc,{long_text},2016\n', encoding="utf-8")
+    said: list[str] = []
+    docs = load_documents([str(table)], warn=said.append)
+    assert [(d.id, d.date, len(d.original)) for d in docs] == [("a", "2016-04", 7), ("c", "2016", 180_000)]
+    assert said == [f"{table}:4: empty text; skipped"]  # line 4: row a takes lines 2 and 3
+    comma = tmp_path / "comma.csv"
+    comma.write_text("id,text\na,两学一做,在全党开展\nb,党史学习教育\n", encoding="utf-8")
+    unclosed = tmp_path / "unclosed.tsv"
+    unclosed.write_text('id\ttext\na\t两学一做\nb\t"党史学习教育\nc\t主题教育\n', encoding="utf-8")
+    for path, says in ((comma, "comma.csv:2: 3 values for 2 columns (a comma in text that is not quoted?); quote "
+                               "that field, or pass --skip-errors to skip the row"),
+                       (unclosed, "unclosed.tsv:3: a quotation mark in this row is never closed, so the rest of the "
+                                  "file would be one field; close it, or pass --skip-errors to skip the rest")):
+        r = run_cli("corpus", str(path))
+        assert r.exit_code == 1 and r.stderr == f"dangjian: error: {tmp_path}/{says}\n"
+    said = []
+    docs = load_documents([str(comma), str(unclosed)], LoaderOptions(skip_errors=True), warn=said.append)
+    assert [d.id for d in docs] == ["b", "a"]
+    assert said == [f"{comma}:2: 3 values for 2 columns (a comma in text that is not quoted?); skipped",
+                    f"{unclosed}:3: a quotation mark in this row is never closed, so the rest of the file would be "
+                    "one field; the rest of it skipped"]
+
+
 def test_a_text_field_that_is_not_a_string(tmp_path):
     """A list of paragraphs (how many scrapers store an article) is the article, one paragraph a line; a number is
     its digits; an object or true/false is no text: the row is skipped with a warning. Never Python's repr."""

@@ -325,11 +325,38 @@ class CorpusReader:
                     yield record
             return
         del data
-        reader = csv.DictReader(io.StringIO(raw), delimiter="\t" if ext == ".tsv" else ",")
-        for n, row in enumerate(reader, 2):
-            record = self._from_row(dict(row), path, n, enc)
+        yield from self._read_table(path, raw, enc, "\t" if ext == ".tsv" else ",")
+
+    def _read_table(self, path: str, raw: str, enc: str, delimiter: str) -> Iterator[RawRecord]:
+        """The rows of a CSV or TSV file, numbered by the line each starts on (a quoted field may hold newlines).
+        Its mistakes that would otherwise cut or swallow text silently are said: a row with more values than the
+        header has columns (a delimiter in unquoted text), and a quotation mark never closed (everything after it
+        read as one field)."""
+        csv.field_size_limit(2**31 - 1)  # (the default, 131,072 characters, is less than a long report)
+        reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
+        columns = len(reader.fieldnames or ())
+        last_line = raw.count("\n") + (not raw.endswith("\n"))
+        start = 2
+        for row in reader:
+            n, start = start, reader.line_num + 1
+            if None in row:
+                self._bad_row(InputError(f"{path}:{n}", f"{columns + len(row[None])} values for {columns} columns (a "
+                                         f"{'tab' if delimiter == chr(9) else 'comma'} in text that is not quoted?)",
+                                         "quote that field, or pass --skip-errors to skip the row"))
+                continue
+            if reader.line_num > n and reader.line_num >= last_line and not _quotes_close(raw, n, delimiter):
+                raise InputError(f"{path}:{n}", "a quotation mark in this row is never closed, so the rest of the file "
+                                 "would be one field", "close it, or pass --skip-errors to skip the rest",
+                                 lines_read=n - 1)
+            record = self._from_row(row, path, n, enc)
             if record is not None:
                 yield record
+
+    def _bad_row(self, exc: InputError) -> None:
+        """A row that cannot be read as it stands: the error, or with ``skip_errors`` that row skipped and said."""
+        if not self.options.skip_errors:
+            raise exc
+        self.row_skipped(f"{' '.join(exc.message.split())}; skipped")
 
     def _jsonl_lines(self, path: str, gz: bool) -> Iterator[tuple[int, bytes, str, int]]:
         """(line number, line, encoding, bytes read so far) of each non-blank line of a JSON Lines file."""
@@ -550,6 +577,17 @@ class JsonRange(NamedTuple):
             if row is not None:
                 out.append(JsonLine(self.source, self.path, n, self.encoding, row))
         return out
+
+
+def _quotes_close(raw: str, line: int, delimiter: str) -> bool:
+    """Whether the CSV text from ``line`` (1-based) on ends outside a quoted field: the strict parser says so."""
+    tail = "".join(io.StringIO(raw).readlines()[line - 1:])
+    try:
+        for _ in csv.reader(io.StringIO(tail), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" not in str(exc)
+    return True
 
 
 def _json_text(value: Any) -> str | None:
