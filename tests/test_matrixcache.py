@@ -155,6 +155,11 @@ def test_a_matrix_written_in_the_background_is_whole_and_its_warnings_are_said_a
     blocked.wait()
     blocked.wait()
     assert len(said) == 1 and "cannot be written" in said[0]
+    in_the_way = MatrixCache(tmp_path / "m2", warn=said.append)  # the matrix's own file name taken by a folder
+    in_the_way._path("k3").mkdir(parents=True)
+    in_the_way.put("k3", arrays, {}, background=True)
+    in_the_way.wait()
+    assert len(said) == 2 and "cannot be written (cannot write" in said[1] and "it is a folder" in said[1]
 
     env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
     (tmp_path / "cache").mkdir()

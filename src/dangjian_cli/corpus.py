@@ -239,8 +239,7 @@ class CorpusReader:
         if not self.options.skip_errors:
             raise exc
         self.skipped += 1
-        # The hint (which names --skip-errors) is for the error; the warning says what was done instead.
-        self.say(f"{' '.join(exc.message.split())}; {'the rest of it skipped' if exc.lines_read else 'skipped'}")
+        self.say(exc.skipped())
 
     def _open_bytes(self, path: str, gz: bool) -> bytes:
         try:
@@ -347,7 +346,7 @@ class CorpusReader:
             if reader.line_num > n and reader.line_num >= last_line and not _quotes_close(raw, n, delimiter):
                 raise InputError(f"{path}:{n}", "a quotation mark in this row is never closed, so the rest of the file "
                                  "would be one field", "close it, or pass --skip-errors to skip the rest",
-                                 lines_read=n - 1)
+                                 lines_read=n - 1 if n > 2 else 0)
             record = self._from_row(row, path, n, enc)
             if record is not None:
                 yield record
@@ -356,7 +355,7 @@ class CorpusReader:
         """A row that cannot be read as it stands: the error, or with ``skip_errors`` that row skipped and said."""
         if not self.options.skip_errors:
             raise exc
-        self.row_skipped(f"{' '.join(exc.message.split())}; skipped")
+        self.row_skipped(exc.skipped())
 
     def _jsonl_lines(self, path: str, gz: bool) -> Iterator[tuple[int, bytes, str, int]]:
         """(line number, line, encoding, bytes read so far) of each non-blank line of a JSON Lines file."""
@@ -452,7 +451,7 @@ class RowParser:
         except InputError as exc:
             if not self.options.skip_errors:
                 raise
-            return f"{' '.join(exc.message.split())}; skipped"
+            return exc.skipped()
 
     def record(self, row: dict[str, Any], path: str, n: int, enc: str, escapes: bool = False) -> RawRecord | str:
         """A row's record, or the warning of a row skipped (empty text). ``escapes``: the row came from JSON with

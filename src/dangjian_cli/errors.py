@@ -32,6 +32,11 @@ class InputError(DangjianError):
         self.lines_read = lines_read
         super().__init__(f"{path}: {message}", hint)
 
+    def skipped(self) -> str:
+        """The warning when ``--skip-errors`` skips what this error is about: the message without the hint (which
+        advises that option), and whether lines before it were used."""
+        return f"{' '.join(self.message.split())}; {'the rest of it skipped' if self.lines_read else 'skipped'}"
+
     def __reduce__(self) -> tuple[object, tuple[str, str, str | None, int]]:
         # Raised in a worker process and raised again in the main one: pickled with its own fields.
         return _input_error, (self.path, self.message, self.hint, self.lines_read)

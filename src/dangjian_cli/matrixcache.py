@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from .errors import DangjianError
+
 FORMAT = 1
 KEEP = 8  # matrices kept; older ones are deleted when a new one is written
 MAX_BYTES = 2 << 30  # larger matrices (a few million documents) are not stored: writing them costs more than it saves
@@ -198,7 +200,7 @@ class MatrixCache:
                 np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass"), dtype=np.uint8),
                          **arrays)
             self._prune()
-        except OSError as exc:
+        except (OSError, DangjianError) as exc:  # (DangjianError: atomic_path found the folder not writable)
             warn(f"corpus matrix cache {self.folder} cannot be written ({exc}); continuing without it")
 
     def _prune(self) -> None:
