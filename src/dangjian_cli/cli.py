@@ -864,10 +864,7 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     if top < 0 or not 0.0 <= min_score <= 1.0:
         raise UsageError("--top must be ≥ 0 and --min-score between 0 and 1")
     if text is not None:
-        from .normalize import require_utf8
-
-        if not require_utf8(text, "--text").strip():
-            raise UsageError("--text is empty", "give the text to search with, or a file or - as QUERY")
+        lib.query_text(text)
     an = analyzer(tokenizer, env)
     try:
         vectors = lib.fit_vectors(reader(corpus_paths, loader, env), an)

@@ -352,10 +352,7 @@ class CorpusReader:
                 yield record
 
     def _bad_row(self, exc: InputError) -> None:
-        """A row that cannot be read as it stands: the error, or with ``skip_errors`` that row skipped and said."""
-        if not self.options.skip_errors:
-            raise exc
-        self.row_skipped(exc.skipped())
+        self.row_skipped(self.rows.bad_row(exc))
 
     def _jsonl_lines(self, path: str, gz: bool) -> Iterator[tuple[int, bytes, str, int]]:
         """(line number, line, encoding, bytes read so far) of each non-blank line of a JSON Lines file."""
@@ -449,9 +446,14 @@ class RowParser:
                 raise InputError(f"{path}:{n}", "line is not a JSON object", "fix that line")
             return self.record(row, path, n, enc, escapes=b"\\u" in line)
         except InputError as exc:
-            if not self.options.skip_errors:
-                raise
-            return exc.skipped()
+            return self.bad_row(exc)
+
+    def bad_row(self, exc: InputError) -> str:
+        """A row that cannot be read as it stands (a JSON line, a CSV row): the error raised, or with
+        ``skip_errors`` the warning of that row skipped. The one place that decides it, in workers too."""
+        if not self.options.skip_errors:
+            raise exc
+        return exc.skipped()
 
     def record(self, row: dict[str, Any], path: str, n: int, enc: str, escapes: bool = False) -> RawRecord | str:
         """A row's record, or the warning of a row skipped (empty text). ``escapes``: the row came from JSON with

@@ -197,8 +197,9 @@ class MatrixCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with atomic_path(self._path(key)) as tmp, open(tmp, "wb") as fh:
-                np.savez(fh, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass"), dtype=np.uint8),
-                         **arrays)
+                # (surrogatepass: ids from file names that are not UTF-8 come back as they were)
+                meta_bytes = json.dumps(meta, ensure_ascii=False).encode("utf-8", "surrogatepass")
+                np.savez(fh, meta=np.frombuffer(meta_bytes, dtype=np.uint8), **arrays)
             self._prune()
         except (OSError, DangjianError) as exc:  # (DangjianError: atomic_path found the folder not writable)
             warn(f"corpus matrix cache {self.folder} cannot be written ({exc}); continuing without it")

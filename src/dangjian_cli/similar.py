@@ -153,6 +153,16 @@ def _fit(docs: Iterable[Document], analyzer: Analyzer) -> CorpusVectors:
     return CorpusVectors.from_counts(counts, terms, ids, titles, dates, [], vocabulary)  # warnings: through_cache
 
 
+def query_text(text: str) -> str:
+    """``text`` when it can be a query: UTF-8 text that is not blank; else the UsageError (the CLI asks before it
+    fits the corpus)."""
+    from .normalize import require_utf8
+
+    if not require_utf8(text, "--text").strip():
+        raise UsageError("--text is empty", "give the text to search with, or a file or - as QUERY")
+    return text
+
+
 def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None, text: str | None = None,
                   options: Any = None, warn: Any = None) -> tuple[str, Any, int | None]:
     """A query's label, vector and (for a document of the corpus) its row, which neighbours leave out.
@@ -164,7 +174,7 @@ def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None
     from .corpus import CorpusReader
 
     if text is not None:
-        doc = CorpusReader([], options, warn=warn).text_document(text)
+        doc = CorpusReader([], options, warn=warn).text_document(query_text(text))
         label = "(text)"
     elif query == "-" or os.path.isfile(str(query)):
         docs = list(CorpusReader([str(query)], options, warn=warn))
