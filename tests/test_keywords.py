@@ -200,6 +200,20 @@ def test_document_frequency_bounds_that_leave_no_term_are_an_error():
     assert kept.exit_code == 0 and kept.stdout.count("\n") == 6
 
 
+def test_document_frequency_bounds_no_term_lies_between_are_an_error(tmp_path):
+    # Possible bounds (2 to 3 documents) that no term meets: each of these texts has words of its own.
+    corpus = tmp_path / "own.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in
+                              (("a", "党支部组织党员读书。"), ("b", "村民修好道路桥梁。"), ("c", "企业扩大出口贸易。"))),
+                      encoding="utf-8")
+    r = run_cli("keywords", str(corpus), "--min-df", "2")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.strip() == ("dangjian: error: no term of the 3 documents is in at least 2 and at most 3 of them "
+                                "(--min-df 2, --max-df 1; terms are in 1 to 1 documents); lower --min-df or raise "
+                                "--max-df")
+    assert run_cli("keywords", str(corpus), "--min-df", "1", "-q").stdout.count("\n") > 3
+
+
 def test_pos_prefix_no_tag_starts_with_is_an_error(tmp_path):
     # It would keep nothing but the slogans, silently.
     r = run_cli("keywords", str(SEEDS), "--pos", "n,xx")

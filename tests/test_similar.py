@@ -70,6 +70,25 @@ def test_similar_explain_all_and_errors():
     assert none.exit_code == 2 and "give one of:" in none.stderr
 
 
+def test_a_query_without_words_is_an_error_and_one_the_corpus_lacks_a_warning(tmp_path):
+    # Empty tables, said why: a query of stop words has nothing to compare; a query whose words the corpus never
+    # uses, or a document of the corpus without words, is like no document.
+    empty = run_cli("similar", "--text", "的了吗？")
+    assert empty.exit_code == 2 and empty.stdout == ""
+    assert empty.stderr.strip() == ("dangjian: error: the query (text) has no words to compare once stop words, "
+                                    "numbers and punctuation are left out; give a query with content words")
+    unknown = run_cli("similar", "--text", "量子计算机")
+    assert unknown.exit_code == 0 and unknown.stdout == "query\trank\tdoc_id\ttitle\tdate\tscore\n"
+    assert unknown.stderr.strip() == ("dangjian: warning: none of the query's words (量子、计算机) is in the corpus, "
+                                      "so no document is like it")
+    corpus = tmp_path / "own.jsonl"
+    corpus.write_text('{"id": "x", "text": "的了吗"}\n{"id": "y", "text": "党支部组织党员读书。"}\n', encoding="utf-8")
+    wordless = run_cli("similar", "x", "--corpus", str(corpus), "--no-cache")
+    assert wordless.exit_code == 0 and wordless.stdout.count("\n") == 1
+    assert wordless.stderr.strip() == ("dangjian: warning: document x has no words to compare (only stop words, "
+                                       "numbers or punctuation), so no document is like it")
+
+
 def test_an_id_two_documents_share_is_not_a_query(tmp_path):
     # The later document used to answer for both, silently.
     corpus = tmp_path / "ids.jsonl"

@@ -442,6 +442,11 @@ def _keywords(counted: CountedCorpus, analyzer: Analyzer, settings: KeywordSetti
                          f"{n_docs} documents (at least {lo}, at most {hi} documents)",
                          "lower --min-df or raise --max-df")
     keep_mask = (df >= lo) & (df <= hi)
+    if not keep_mask.any():
+        # The bounds are possible, but no term's document frequency lies between them.
+        raise UsageError(f"no term of the {n_docs} documents is in at least {lo} and at most {hi} of them "
+                         f"(--min-df {settings.min_df:g}, --max-df {settings.max_df:g}; terms are in "
+                         f"{int(df.min())} to {int(df.max())} documents)", "lower --min-df or raise --max-df")
 
     if settings.method == "tfidf":
         idf_table = settings.idf

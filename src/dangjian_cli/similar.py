@@ -184,8 +184,20 @@ def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None
         label = "(stdin)" if query == "-" else doc.id
     else:
         row = v.index(str(query))
+        if v.matrix[row].nnz == 0 and warn is not None:
+            warn(f"document {query} has no words to compare (only stop words, numbers or punctuation), so no "
+                 "document is like it")
         return str(query), v.matrix[row], row
-    return label, v.transform(analyzer.article_words(doc)), None
+    words = analyzer.article_words(doc)
+    if not words:
+        raise UsageError(f"the query {label} has no words to compare once stop words, numbers and punctuation are "
+                         "left out", "give a query with content words")
+    q = v.transform(words)
+    if q.nnz == 0 and warn is not None:
+        distinct = list(dict.fromkeys(words))  # in the query's order
+        shown = "、".join(distinct[:5]) + ("…" if len(distinct) > 5 else "")
+        warn(f"none of the query's words ({shown}) is in the corpus, so no document is like it")
+    return label, q, None
 
 
 def _clip(score: float) -> float:
