@@ -143,6 +143,26 @@ def test_keyness_cli_on_a_written_fixture(tmp_path):
     assert r.exit_code == 2 and "--reference" in r.stderr
 
 
+def test_keyness_says_when_a_document_is_on_both_sides(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "r").mkdir()
+    (tmp_path / "t" / "a.txt").write_text("社区，" * 6 + "街道，" * 4, encoding="utf-8")
+    (tmp_path / "r" / "b.txt").write_text("社区，" * 2 + "街道，" * 18, encoding="utf-8")
+    same = run_cli("keyness", str(tmp_path / "r"), "-r", str(tmp_path / "r" / "b.txt"))
+    assert same.exit_code == 2 and same.stdout == ""
+    assert same.stderr.strip() == ("dangjian: error: the target and the reference are the same 1 document; give a "
+                                   "reference of other documents, or use --group-by FIELD --target VALUE")
+    # An unquoted glob after -r, expanded by the shell: its second file lands among the target paths.
+    both = run_cli("keyness", str(tmp_path / "t"), str(tmp_path / "r" / "b.txt"), "-r", str(tmp_path / "r"),
+                   "--min-count", "1", "--direction", "both")
+    assert both.exit_code == 0
+    assert both.stderr.strip() == ("dangjian: warning: 1 document is in both the target and the reference (the same "
+                                   "file and id); keyness compares two separate sets, so leave them out of one of "
+                                   "them")
+    # Counted on both sides, as given: 8 社区 and 22 街道 in the target.
+    assert [line.split("\t")[:3] for line in both.stdout.splitlines()[1:]] == [["社区", "8", "2"], ["街道", "22", "18"]]
+
+
 def test_keyness_directions_and_fightin():
     t = Counter({"两学一做": 30, "党员": 50, "主题教育": 1})
     ref = Counter({"两学一做": 2, "党员": 60, "主题教育": 40})

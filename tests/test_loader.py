@@ -447,3 +447,12 @@ def test_a_date_field_that_is_not_a_date_is_said_and_the_document_kept(tmp_path,
     warnings: list[str] = []
     docs = load_documents([str(table)], warn=warnings.append)
     assert [d.date for d in docs] == ["2021-07-01", ""] and warnings == [f"{table}:3: {said}"]
+
+
+def test_a_file_named_twice_is_read_once_with_a_warning():
+    # By its folder and by its own path (and a second spelling of the path): its document once, not three times.
+    r = run_cli("corpus", str(SEEDS), str(seed(0)), os.path.join(str(SEEDS), ".", os.path.basename(seed(0))))
+    assert r.exit_code == 0
+    assert [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == SEED_IDS
+    assert r.stderr.strip() == (f"dangjian: warning: 2 files are named more than once in the paths given ({seed(0)}, "
+                                f"{os.path.join(str(SEEDS), '.', os.path.basename(seed(0)))}); each file is read once")

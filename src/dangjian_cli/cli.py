@@ -411,8 +411,8 @@ def keywords(paths: Optional[list[str]] = PATHS,
                                                "n,vn (slogans are always kept)."),
              keep_script: bool = typer.Option(False, "--keep-script", help="Show keywords of traditional documents "
                                               "as written."),
-             idf_from: Optional[list[str]] = typer.Option(None, "--idf-from", help="Fit IDF on these paths instead "
-                                                          "of the input."),
+             idf_from: Optional[list[str]] = typer.Option(None, "--idf-from", help="Fit IDF on this file, folder "
+                                                          "or quoted glob instead of the input (repeat for more)."),
              save_idf: Optional[Path] = typer.Option(None, "--save-idf", help="Save the IDF table used to a file."),
              load_idf: Optional[Path] = typer.Option(None, "--load-idf", help="Use an IDF table saved with "
                                                      "--save-idf."),
@@ -464,7 +464,8 @@ def keywords(paths: Optional[list[str]] = PATHS,
 @command(INPUT, TOKENIZER, OUTPUT)
 def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target files, folders or globs (or use "
                                                          "--group-by and --target).", show_default=False),
-            reference: Optional[list[str]] = typer.Option(None, "--reference", "-r", help="Reference paths."),
+            reference: Optional[list[str]] = typer.Option(None, "--reference", "-r", help="A reference file, folder "
+                                                          "or quoted glob (repeat the option for more)."),
             group_by: Optional[str] = typer.Option(None, "--group-by", help="Split one corpus by this field "
                                                    "(year, month, source or any field)."),
             target_value: Optional[str] = typer.Option(None, "--target", help="With --group-by: the group that is "
@@ -481,7 +482,8 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
 
     Example: dangjian keyness seeds/00[0134]* --reference seeds/002* --top 10"""
     from .errors import UsageError
-    from .keyness import COLUMNS, KeynessSettings, count_words, keyness as compute, keyness_table_rows, split_counts
+    from .keyness import (COLUMNS, KeynessSettings, keyness as compute, keyness_table_rows, split_counts,
+                          target_and_reference)
     from .output import Table
 
     env = environment(out)
@@ -501,12 +503,8 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
         else:
             if not target or not reference:
                 raise UsageError("give TARGET paths and --reference paths, or --group-by FIELD --target VALUE")
-            tgt, n_t = count_words(reader(target, loader, env), an)
-            ref, n_r = count_words(reader(reference, loader, env), an)
-            if n_t == 0 or n_r == 0:
-                from .errors import EmptyCorpusError
-
-                raise EmptyCorpusError("no documents with text in the " + ("target" if n_t == 0 else "reference"))
+            tgt, n_t, ref, n_r = target_and_reference(reader(target, loader, env), reader(reference, loader, env),
+                                                      an, env.warn)
         rows = compute(tgt, ref, settings)
         meta = {"provenance": an.tokenizer.provenance(), "statistic": statistic, "target_documents": n_t,
                 "reference_documents": n_r, "target_tokens": sum(tgt.values()),
@@ -833,7 +831,8 @@ def evaluate(paths: Optional[list[str]] = PATHS,
 @command(INPUT, TOKENIZER, OUTPUT)
 def similar(query: Optional[str] = typer.Argument(None, help="A document id of the corpus, a file, or - for text "
                                                    "on stdin.", show_default=False),
-            corpus_paths: Optional[list[str]] = typer.Option(None, "--corpus", "-c", help="The corpus to search "
+            corpus_paths: Optional[list[str]] = typer.Option(None, "--corpus", "-c", help="The corpus to search: a "
+                                                             "file, folder or quoted glob, repeated for more "
                                                              "(default: the seed articles)."),
             text: Optional[str] = typer.Option(None, "--text", help="Query with this text."),
             top: int = typer.Option(10, "--top", "-n", help="Neighbours per query."),

@@ -11,6 +11,7 @@ import glob as globmod
 import gzip
 import io
 import json
+import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -146,11 +147,31 @@ class CorpusReader:
         self.maker = DocumentMaker(self.boilerplate)
         self.rows = RowParser(self.options)
         self.skipped = 0
+        self._sources: list[str] | None = None
 
     # -- sources -------------------------------------------------------------------------------------------------
     def sources(self) -> list[str]:
-        """The files to read, in a stable order, with ``-`` for stdin."""
+        """The files to read, in a stable order, with ``-`` for stdin; found once per reader (the matrix cache's
+        key and the reading itself use the same list). A file named twice (by a folder and by its own path, say) is
+        read once, with a warning: its documents would otherwise be counted twice."""
+        if self._sources is None:
+            self._sources = self._find_sources()
+        return self._sources
+
+    def _find_sources(self) -> list[str]:
         out: list[str] = []
+        seen: set[str] = set()
+        again: list[str] = []
+
+        def add(files: Iterable[str]) -> None:
+            for f in files:
+                key = os.path.realpath(f)
+                if key in seen:
+                    again.append(f)
+                else:
+                    seen.add(key)
+                    out.append(f)
+
         for p in self.paths:
             if p == "-":
                 out.append("-")
@@ -161,20 +182,24 @@ class CorpusReader:
                 if not found:
                     self._problem(p, f"folder has no files matching {self.options.glob!r}",
                                   "pass --glob to choose other files")
-                out.extend(found)
+                add(found)
             elif path.is_file():
-                out.append(p)
+                add([p])
             elif any(ch in p for ch in "*?["):
                 found = sorted(f for f in globmod.glob(p, recursive=True) if Path(f).is_file())
                 if not found:
                     self._problem(p, "no file matches this pattern", "check the pattern")
-                out.extend(found)
+                add(found)
             elif path.exists():  # a pipe (`<(zcat …)`) or a device: an input file may be read more than once (the
                 # matrix cache hashes it, workers read their ranges of it), a pipe only once
                 self._problem(p, "is not a regular file (a pipe or a device)",
                               "pipe it in and pass - to read stdin, or save it to a file first")
             else:
                 self._problem(p, "no such file or folder", "check the path")
+        if again:
+            named = ", ".join(again[:3]) + (", …" if len(again) > 3 else "")
+            self.say(f"{len(again)} file{'s are' if len(again) > 1 else ' is'} named more than once in the paths "
+                     f"given ({named}); each file is read once")
         return out
 
     def say(self, message: str) -> None:

@@ -10,8 +10,9 @@ Statistics, for a term with count a in the target (c tokens) and b in the refere
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,14 +117,42 @@ class KeynessSettings:
             raise UsageError("--min-count and --top must be ≥ 0 and --prior-mass > 0")
 
 
-def count_words(docs: Iterable[Any], analyzer: Any) -> tuple[Counter[str], int]:
-    """Token counts of a corpus and its number of documents (tokenised in worker processes with ``--jobs``)."""
+def count_words(docs: Iterable[Any], analyzer: Any, seen: set[tuple[str, str]] | None = None
+                ) -> tuple[Counter[str], int]:
+    """Token counts of a corpus and its number of documents (tokenised in worker processes with ``--jobs``).
+    ``seen``: each document's (file, id) is added to it (see ``target_and_reference``)."""
     counts: Counter[str] = Counter()
     n = 0
-    for _doc, words in analyzer.map_words(docs, counted=True):
+    real: dict[str, str] = {}  # a file's path → its real path (a JSON Lines file's rows share one)
+    for doc, words in analyzer.map_words(docs, counted=True):
         counts.update(words)
         n += 1
+        if seen is not None and doc.path not in ("", "-"):
+            path = real.get(doc.path) or real.setdefault(doc.path, os.path.realpath(doc.path))
+            seen.add((path, doc.id))
     return counts, n
+
+
+def target_and_reference(target: Iterable[Any], reference: Iterable[Any], analyzer: Any,
+                         warn: Callable[[str], None] | None = None
+                         ) -> tuple[Counter[str], int, Counter[str], int]:
+    """Token counts and numbers of documents of a target and a reference corpus. A document read in both (the
+    same file and id) is counted in both, with a warning: keyness compares two separate sets. The same documents
+    on both sides is an error (every term would be used alike)."""
+    in_target: set[tuple[str, str]] = set()
+    in_reference: set[tuple[str, str]] = set()
+    tgt, n_t = count_words(target, analyzer, in_target)
+    ref, n_r = count_words(reference, analyzer, in_reference)
+    if n_t == 0 or n_r == 0:
+        raise EmptyCorpusError("no documents with text in the " + ("target" if n_t == 0 else "reference"))
+    shared = len(in_target & in_reference)
+    if shared and shared == len(in_target) == len(in_reference) == n_t == n_r:
+        raise UsageError(f"the target and the reference are the same {n_t} document{'s' if n_t > 1 else ''}",
+                         "give a reference of other documents, or use --group-by FIELD --target VALUE")
+    if shared and warn is not None:
+        warn(f"{shared} document{'s are' if shared > 1 else ' is'} in both the target and the reference (the same "
+             "file and id); keyness compares two separate sets, so leave them out of one of them")
+    return tgt, n_t, ref, n_r
 
 
 def split_counts(docs: Iterable[Any], analyzer: Any, field: str, value: str
