@@ -287,6 +287,19 @@ def test_csv_mistakes_that_would_cut_or_swallow_text_are_said(tmp_path):
                     "one field; the rest of it skipped"]
 
 
+def test_columns_that_share_a_name_are_said(tmp_path):
+    # An export with two 'text' columns: a row keeps the last, so the first column's text is not read.
+    table = tmp_path / "twice.csv"
+    table.write_text("id,text,title,text,title\n1,党支部组织学习,题一,两学一做学习教育,题二\n", encoding="utf-8")
+    said: list[str] = []
+    docs = load_documents([str(table)], warn=said.append)
+    assert [(d.id, d.title, d.text) for d in docs] == [("1", "题二", "两学一做学习教育")]
+    assert said == [f"{table}: the header names 2 columns 'text' (columns 2, 4); only the last is read: rename the "
+                    "others to read them",
+                    f"{table}: the header names 2 columns 'title' (columns 3, 5); only the last is read: rename the "
+                    "others to read them"]
+
+
 def test_a_text_field_that_is_not_a_string(tmp_path):
     """A list of paragraphs (how many scrapers store an article) is the article, one paragraph a line; a number is
     its digits; an object or true/false is no text: the row is skipped with a warning. Never Python's repr."""
@@ -456,3 +469,62 @@ def test_a_file_named_twice_is_read_once_with_a_warning():
     assert [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == SEED_IDS
     assert r.stderr.strip() == (f"dangjian: warning: 2 files are named more than once in the paths given ({seed(0)}, "
                                 f"{os.path.join(str(SEEDS), '.', os.path.basename(seed(0)))}); each file is read once")
+
+
+SHARED_ID_WARNING = ("dangjian: warning: 1 id names more than one document (first: 'a', 2 documents), so their rows "
+                     "cannot be told apart: give each document its own id (--id-field), or drop repeated articles "
+                     "('dangjian duplicates' finds them)")
+
+
+@pytest.fixture()
+def shared_id(tmp_path):
+    """Three seeds as JSON Lines, the first two under one id (a scraped dump with an article saved twice)."""
+    path = tmp_path / "ids.jsonl"
+    rows = [{"id": ident, "date": "2016-06-01", "text": seed(n).read_text(encoding="utf-8")}
+            for n, ident in ((0, "a"), (1, "a"), (3, "b"))]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["corpus"], ["segment"], ["kwic", "两学一做"], ["classify"], ["duplicates"],
+                                     ["slogans", "--per-doc"], ["keywords"], ["similar", "--all", "--corpus"]])
+def test_rows_that_name_documents_by_an_id_two_share_are_warned_about(shared_id, command):
+    r = run_cli(*command, str(shared_id))
+    assert r.exit_code == 0
+    assert r.stderr.strip() == SHARED_ID_WARNING
+
+
+@pytest.mark.parametrize("command", [["corpus", "--summary"], ["slogans"], ["keywords", "--group-by", "year"],
+                                     ["keywords", "--scope", "corpus"], ["trends", "两学一做"]])
+def test_totals_do_not_name_documents_so_a_shared_id_is_not_warned_about(shared_id, command):
+    r = run_cli(*command, str(shared_id))
+    assert r.exit_code == 0 and r.stderr == ""
+
+
+def test_a_shared_id_is_warned_about_from_the_matrix_cache_too(shared_id):
+    # keywords checks the matrix's rows, so a run the cache serves (after one that did not need the check) says it.
+    assert run_cli("keywords", str(shared_id), "--group-by", "year").stderr == ""
+    warm = run_cli("keywords", str(shared_id))
+    assert warm.exit_code == 0 and warm.stderr.strip() == SHARED_ID_WARNING
+
+
+def test_the_library_warns_about_shared_ids_without_a_callback(shared_id):
+    from dangjian_cli.classify import classify, load_campaigns
+    from dangjian_cli.corpus import IdTally
+    from dangjian_cli.errors import DangjianWarning
+
+    docs = load_documents([str(shared_id)])
+    with pytest.warns(DangjianWarning, match="1 id names more than one document"):
+        assert [row.doc_id for row in classify(docs, load_campaigns())] == ["a", "a", "b"]
+    tally = IdTally(["x", "y", "x", "z", "y", "x"])
+    assert tally.shared == {"x": 3, "y": 2}
+    assert tally.warning().startswith("2 ids name more than one document (first: 'x', 3 documents)")
+    assert IdTally(["x", "y"]).warning() is None
+
+
+def test_stdin_named_twice_is_read_once_with_a_warning():
+    r = run_cli("corpus", "-", "-", input=seed(0).read_bytes())
+    assert r.exit_code == 0
+    assert [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == ["stdin"]
+    assert r.stderr.strip() == ("dangjian: warning: 1 file is named more than once in the paths given (-); each file "
+                                "is read once")

@@ -243,3 +243,19 @@ def test_the_library_defaults_work_with_workers(corpus, tmp_path, monkeypatch):
     two = fit_vectors(CorpusReader([str(corpus)], LoaderOptions(jobs=2)), make_analyzer(use_cache=True))
     one = fit_vectors(CorpusReader([str(corpus)], LoaderOptions(jobs=1)), make_analyzer(use_cache=False))
     assert two.ids == one.ids and list(two.terms) == list(one.terms) and (two.counts != one.counts).nnz == 0
+
+
+@pytest.mark.parametrize("command", [["classify"], ["duplicates"], ["corpus"]])
+def test_ids_shared_across_workers_chunks_are_warned_about_as_one_process_does(corpus, tmp_path, command):
+    # Ten ids used twice, 250 rows apart: the two documents of each are made by different tasks.
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    shared = tmp_path / "shared.jsonl"
+    shared.write_text("\n".join(line.replace(f'"id": "d{i:03d}"', f'"id": "d{i % 250:03d}"')
+                                for i, line in enumerate(lines)) + "\n", encoding="utf-8")
+    one = run_process(*command, str(shared), "--jobs", "1")
+    two = run_process(*command, str(shared), "--jobs", "2")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    assert two.stderr.decode().startswith("dangjian: warning: 10 ids name more than one document (first: 'd000', "
+                                          "2 documents)")
+    assert two.stderr.decode().count("\n") == 1

@@ -102,8 +102,9 @@ def test_an_id_two_documents_share_is_not_a_query(tmp_path):
     assert run_cli("similar", "b", "--corpus", str(corpus), "-q").exit_code == 0
     table = run_cli("similar", "--all", "--corpus", str(corpus))
     assert table.exit_code == 0 and table.stderr.strip() == (
-        "dangjian: warning: 1 id(s) used by more than one document (first: 'a'); the table names documents by id: "
-        "give them distinct ids (--id-field)")
+        "dangjian: warning: 1 id names more than one document (first: 'a', 2 documents), so their rows cannot be "
+        "told apart: give each document its own id (--id-field), or drop repeated articles ('dangjian duplicates' "
+        "finds them)")
     matrix = run_cli("similar", "--matrix", "--corpus", str(corpus))
     assert matrix.exit_code == 0 and matrix.stderr == table.stderr
     # The library says it too, to the caller's warn (the CLI passes its own).

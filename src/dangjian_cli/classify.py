@@ -374,7 +374,7 @@ def classify(docs: Iterable[Document], campaigns: Campaigns, threshold: float = 
     check_threshold(threshold)
     n = 0
     work = functools.partial(classify_document, campaigns=campaigns, threshold=threshold)
-    for _doc, result in map_documents(docs, work, metadata_only=True):
+    for _doc, result in map_documents(docs, work, metadata_only=True, check_ids=True):
         n += 1
         yield result
     if n == 0:

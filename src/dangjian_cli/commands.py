@@ -21,7 +21,7 @@ def _chars(doc: Document) -> int:
 def corpus_rows(docs: Iterable[Document]) -> Iterator[tuple[Any, ...]]:
     """One row per document (streams)."""
     any_doc = False
-    for d, chars in map_documents(docs, _chars, metadata_only=True):
+    for d, chars in map_documents(docs, _chars, metadata_only=True, check_ids=True):
         any_doc = True
         yield (d.id, d.title, d.date, d.source, d.author, chars, d.script, d.encoding, d.path)
     if not any_doc:
@@ -87,7 +87,7 @@ def segment_rows(docs: Iterable[Document], analyzer: Analyzer, offsets: bool = F
     (segmented in worker processes with ``--jobs``)."""
     any_doc = False
     for d, tokens in map_documents(docs, _Segmented(analyzer, offsets, filtered), analyzer=analyzer,
-                                   metadata_only=True):
+                                   metadata_only=True, check_ids=True):
         any_doc = True
         yield (d.id, tokens)
     if not any_doc:

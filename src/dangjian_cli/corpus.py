@@ -124,10 +124,44 @@ class LoaderOptions:
                                  "use utf-8, utf-8-sig, utf-16, gb18030, gbk or big5") from None
 
 
-def _python_warning(message: str) -> None:
+def python_warning(message: str) -> None:
+    """A warning for a Python caller that gave no ``warn`` callback."""
     import warnings
 
     warnings.warn(message, DangjianWarning, stacklevel=3)
+
+
+class IdTally:
+    """How many documents carry each id, for commands whose rows name documents by id: when two documents share an
+    id their rows cannot be told apart (and in a scraped dump the same article is often there twice). Keeps every
+    id it is given, so only commands that hold or emit a row per document use it."""
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        self._seen: set[str] = set()
+        self._shared: dict[str, int] = {}  # id → its documents, for ids seen more than once, in order of the repeat
+        for doc_id in ids:
+            self.add(doc_id)
+
+    def add(self, doc_id: str) -> None:
+        if doc_id in self._seen:
+            self._shared[doc_id] = self._shared.get(doc_id, 1) + 1
+        else:
+            self._seen.add(doc_id)
+
+    @property
+    def shared(self) -> dict[str, int]:
+        """Ids that more than one document has, with their number of documents, in the order they repeat."""
+        return dict(self._shared)
+
+    def warning(self) -> str | None:
+        """What to tell the user, or None when every id is distinct."""
+        if not self._shared:
+            return None
+        first, n = next(iter(self._shared.items()))
+        k = len(self._shared)
+        return (f"{k:,} id{'s' if k > 1 else ''} name{'' if k > 1 else 's'} more than one document (first: "
+                f"{first!r}, {n} documents), so their rows cannot be told apart: give each document its own id "
+                "(--id-field), or drop repeated articles ('dangjian duplicates' finds them)")
 
 
 class CorpusReader:
@@ -137,7 +171,7 @@ class CorpusReader:
                  stdin: BinaryIO | None = None) -> None:
         self.paths = list(paths)
         self.options = options or LoaderOptions()
-        self.warn = warn or _python_warning  # the CLI passes its own (said on stderr unless --quiet)
+        self.warn = warn or python_warning  # the CLI passes its own (said on stderr unless --quiet)
         self.warnings: list[str] = []  # every warning given, in order (a cached result says them again)
         self._stdin = stdin
         self._stdin_cache: bytes | None = None
@@ -165,7 +199,7 @@ class CorpusReader:
 
         def add(files: Iterable[str]) -> None:
             for f in files:
-                key = os.path.realpath(f)
+                key = f if f == "-" else os.path.realpath(f)  # stdin named twice is read once too
                 if key in seen:
                     again.append(f)
                 else:
@@ -174,7 +208,7 @@ class CorpusReader:
 
         for p in self.paths:
             if p == "-":
-                out.append("-")
+                add(["-"])
                 continue
             path = Path(p)
             if path.is_dir():
@@ -359,6 +393,7 @@ class CorpusReader:
         csv.field_size_limit(2**31 - 1)  # (the default, 131,072 characters, is less than a long report)
         reader = csv.DictReader(io.StringIO(raw), delimiter=delimiter)
         columns = len(reader.fieldnames or ())
+        self._say_repeated_columns(path, reader.fieldnames or [])
         last_line = raw.count("\n") + (not raw.endswith("\n"))
         start = 2
         for row in reader:
@@ -375,6 +410,16 @@ class CorpusReader:
             record = self._from_row(row, path, n, enc)
             if record is not None:
                 yield record
+
+    def _say_repeated_columns(self, path: str, names: list[str]) -> None:
+        # A row keeps one value per name: of columns that share a name, all but the last would be lost unsaid.
+        at: dict[str, list[int]] = {}
+        for k, name in enumerate(names, 1):
+            at.setdefault(name, []).append(k)
+        for name, columns in at.items():
+            if len(columns) > 1:
+                self.say(f"{path}: the header names {len(columns)} columns {name!r} (columns "
+                         f"{', '.join(map(str, columns))}); only the last is read: rename the others to read them")
 
     def _bad_row(self, exc: InputError) -> None:
         self.row_skipped(self.rows.bad_row(exc))

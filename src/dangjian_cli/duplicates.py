@@ -310,7 +310,8 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
         raise UsageError("--passages must be ≥ 0")
     items: list[_Doc] = []
     keys: list[Any] = []
-    for batch, fp in map_batches(docs, Fingerprinter(keep_positions=bool(passages)), metadata_only=not passages):
+    for batch, fp in map_batches(docs, Fingerprinter(keep_positions=bool(passages)), metadata_only=not passages,
+                                 check_ids=True):
         u, i, k = fp.unique_at.tolist(), fp.inverse_at.tolist(), fp.keys_at.tolist()
         for n, (doc, chars) in enumerate(zip(batch, fp.chars.tolist())):
             # Views into the batch's arrays: no copy per document.

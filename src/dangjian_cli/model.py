@@ -206,7 +206,7 @@ def _model_rows(docs: Iterable[Document], model: CampaignModel, analyzer: Analyz
     check_threshold(threshold)
     seen = 0
     for batch, (rules, features) in map_batches(docs, _ModelFeatures(model, campaigns, threshold, analyzer),
-                                                analyzer=analyzer, metadata_only=True):
+                                                analyzer=analyzer, metadata_only=True, check_ids=True):
         seen += len(batch)
         for doc, rule, (label, p, runner) in zip(batch, rules, model.predict_features(features)):
             if p < threshold and label != "none":

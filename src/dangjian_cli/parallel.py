@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .allocator import tune_allocator
-from .corpus import Document, JsonLine, JsonRange, RawRecord, unit_rows
+from .corpus import Document, IdTally, JsonLine, JsonRange, RawRecord, python_warning, unit_rows
 from .errors import DangjianError, InputError
 
 CHUNK_DOCS = 128  # documents per task: large enough to amortise pickling, small enough to keep workers even
@@ -37,7 +37,8 @@ def default_jobs() -> int:
 
 
 def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | None = None, jobs: int | None = None,
-                  analyzer: Any = None, metadata_only: bool = False) -> Iterator[tuple[Document, Any]]:
+                  analyzer: Any = None, metadata_only: bool = False, check_ids: bool = False
+                  ) -> Iterator[tuple[Document, Any]]:
     """``(doc, func(doc))`` for every document, in input order.
 
     ``docs`` is any iterable of Documents; when it is a corpus reader (it has ``units()``, ``rows`` and ``maker``)
@@ -46,7 +47,14 @@ def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | No
     ``functools.partial`` of one, or an object with ``__call__``). ``analyzer``: the Analyzer ``func`` uses, whose
     token cache workers flush after each chunk. ``metadata_only``: workers send back documents without their texts
     (``text``, ``original`` and the offset map are emptied), for callers that need only ``func``'s result and the
-    metadata; it saves copying every text between processes."""
+    metadata; it saves copying every text between processes. ``check_ids``: for commands whose rows name documents
+    by id, warn (through the reader's ``say``) after the last document when some id names more than one."""
+    pairs = _map_documents(docs, func, jobs, analyzer, metadata_only)
+    return _checking_ids(pairs, docs, batches=False) if check_ids else pairs
+
+
+def _map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | None, jobs: int | None,
+                   analyzer: Any, metadata_only: bool) -> Iterator[tuple[Document, Any]]:
     head = _parallel_head(docs, jobs)
     if head is None:
         for doc in docs:
@@ -70,13 +78,20 @@ def map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | No
 
 
 def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any], jobs: int | None = None,
-                analyzer: Any = None, metadata_only: bool = False) -> Iterator[tuple[list[Document], Any]]:
+                analyzer: Any = None, metadata_only: bool = False, check_ids: bool = False
+                ) -> Iterator[tuple[list[Document], Any]]:
     """``(batch, func(batch))`` for consecutive batches of documents (at most CHUNK_DOCS documents or CHUNK_CHARS
     characters each), in input order: for per-document work that is cheaper done on many documents at once (numpy
     over their concatenated texts, or a model's features). Workers, ``jobs``, ``analyzer`` and ``metadata_only`` as in
     ``map_documents``. When rows are
     dropped after a batch was made (the rest of a file that turned out bad, with ``skip_errors``), ``func``'s
     result must offer ``select(indices)``."""
+    pairs = _map_batches(docs, func, jobs, analyzer, metadata_only)
+    return _checking_ids(pairs, docs, batches=True) if check_ids else pairs
+
+
+def _map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any], jobs: int | None, analyzer: Any,
+                 metadata_only: bool) -> Iterator[tuple[list[Document], Any]]:
     head = _parallel_head(docs, jobs)
     if head is None or isinstance(head[0], list):
         batch: list[Document] = []
@@ -111,6 +126,21 @@ def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any],
             result = result.select(kept)
         if received:
             yield received, result
+
+
+def _checking_ids(pairs: Iterator[Any], docs: Any, batches: bool) -> Iterator[Any]:
+    """``pairs`` as they come; after the last, a warning if some id names more than one document."""
+    tally = IdTally()
+    for pair in pairs:
+        if batches:
+            for doc in pair[0]:
+                tally.add(doc.id)
+        else:
+            tally.add(pair[0].id)
+        yield pair
+    message = tally.warning()
+    if message:
+        getattr(docs, "say", python_warning)(message)
 
 
 def _jobs(docs: Any, jobs: int | None) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .corpus import Document
+from .corpus import Document, IdTally
 from .errors import DangjianError, EmptyCorpusError, UsageError
 from .parallel import import_in_background, map_documents
 from .pipeline import Analyzer
@@ -75,11 +75,6 @@ class CorpusVectors:
         return cls.from_counts(counts, list(m["terms"]), list(m["ids"]), list(m["titles"]), list(m["dates"]),
                                list(m["warnings"]))
 
-    def shared_ids(self) -> list[str]:
-        """Ids that more than one document has (their rows in a k-NN table cannot be told apart)."""
-        from collections import Counter
-
-        return sorted(d for d, n in Counter(self.ids).items() if n > 1)
 
     def index(self, doc_id: str) -> int:
         """The row of the document with this id; an error if no document, or more than one, has it."""
@@ -240,10 +235,9 @@ def neighbours(v: CorpusVectors, q: Any, query_label: str, top: int = 10, min_sc
 def warn_about_shared_ids(v: CorpusVectors, warn: Callable[[str], None] | None) -> None:
     """Say (through ``warn``) that some ids name more than one document: a table of every document names them by id,
     so their rows cannot be told apart."""
-    shared = v.shared_ids()
-    if shared and warn is not None:
-        warn(f"{len(shared):,} id(s) used by more than one document (first: {shared[0]!r}); the table names "
-             "documents by id: give them distinct ids (--id-field)")
+    message = IdTally(v.ids).warning()
+    if message and warn is not None:
+        warn(message)
 
 
 def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 4096,

@@ -81,7 +81,7 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
     groups: dict[str, _Group] = defaultdict(_Group)
     n = 0
     for doc, (counts, chars) in map_documents(docs, functools.partial(_document_counts, lexicon=lexicon),
-                                              metadata_only=True):
+                                              metadata_only=True, check_ids=s.per_doc):
         n += 1
         if allowed is not None:
             counts = {k: v for k, v in counts.items() if k in allowed}

@@ -216,7 +216,8 @@ def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort:
 
     def rows() -> Iterator[tuple[Any, ...]]:
         n = 0
-        for doc, lines in map_documents(docs, _Concordance(pattern, window), metadata_only=True):
+        for doc, lines in map_documents(docs, _Concordance(pattern, window), metadata_only=True,
+                                        check_ids=True):
             n += 1
             for line in lines:
                 yield (doc.id, doc.date, *line)
