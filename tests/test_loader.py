@@ -346,6 +346,20 @@ def test_dates():
     assert date_from_text("11月6日，北白象镇召开") == ""
 
 
+def test_unix_times_are_dates_in_china_standard_time(tmp_path):
+    # 1465920000 is 2016-06-14 16:00 UTC, midnight of the 15th in Beijing: the date a reader there saw.
+    assert normalize_date(1465920000) == normalize_date("1465920000") == "2016-06-15"
+    assert normalize_date(1465919999) == "2016-06-14"
+    assert normalize_date(1465920000123) == normalize_date(1465920000.5) == "2016-06-15"  # milliseconds; a float
+    assert normalize_date(123456789) == normalize_date(9999999999) == ""  # 9 digits; past 2100
+    rows = tmp_path / "stamps.jsonl"
+    rows.write_text('{"id": "a", "publish_time": 1465920000, "text": "党史学习教育。"}\n'
+                    '{"id": "b", "publish_time": 1466006399999, "text": "两学一做学习教育。"}\n', encoding="utf-8")
+    r = run_cli("corpus", str(rows))
+    assert r.exit_code == 0 and r.stderr == ""
+    assert [line.split("\t")[2] for line in r.stdout.splitlines()[1:]] == ["2016-06-15", "2016-06-15"]
+
+
 def test_script_detection():
     assert detect_script(seed(3).read_text(encoding="utf-8")) == "traditional"
     assert detect_script("乾隆年间，他们推进两学一做学习教育") == "simplified"
@@ -443,7 +457,7 @@ def test_many_empty_rows_are_said_five_times_then_summed_up(tmp_path):
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_date_field_that_is_not_a_date_is_said_and_the_document_kept(tmp_path, jobs):
     # 300 rows: with 2 jobs the JSON lines are parsed in worker processes, and their warnings come back in order.
-    dates = ["2016-13-01", "03/05/2016", "2016-05-04", "1457136000"]
+    dates = ["2016-13-01", "03/05/2016", "2016-05-04", "March 5, 2016"]
     rows = [{"id": f"r{i}", "text": "党史学习教育。", "date": dates[i % 4]} for i in range(300)]
     jl = tmp_path / "dates.jsonl"
     jl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -12,6 +12,7 @@ _REPORTER = re.compile(r"记者\s*[:：]?\s*([\u4e00-\u9fff]{2,4}?)(?=[\s　,，
 _TITLE_MAX = 40
 _TITLE_BAD_END = set("。！？；;，,：:")
 
+_UNIX_TIME = re.compile(r"(\d{10}(?:\.\d*)?)|(\d{13})")  # seconds (from 2001-09-09) or milliseconds
 _ISO_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?(?:[ T].*)?$")
 
 
@@ -35,6 +36,9 @@ def _normalize_date_text(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
+    stamp = _UNIX_TIME.fullmatch(text)
+    if stamp:
+        return _from_unix_time(stamp)
     compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if compact:
         y, m, d = map(int, compact.groups())
@@ -54,6 +58,16 @@ def _normalize_date_text(text: str) -> str:
         return f"{y:04d}-{m:02d}"
     d = int(match.group(3))
     return f"{y:04d}-{m:02d}-{d:02d}" if _valid(y, m, d) else ""
+
+
+def _from_unix_time(stamp: re.Match[str]) -> str:
+    """The calendar date in China Standard Time (UTC+8, where these texts are published) of a Unix time in seconds
+    (10 digits) or milliseconds (13 digits); "" outside 2001–2100."""
+    from datetime import datetime, timedelta, timezone
+
+    seconds = float(stamp.group(1)) if stamp.group(1) else int(stamp.group(2)) / 1000
+    day = datetime.fromtimestamp(seconds, timezone(timedelta(hours=8))).date()
+    return day.isoformat() if day.year <= 2100 else ""
 
 
 def date_from_text(text: str, head: int = 400) -> str:
