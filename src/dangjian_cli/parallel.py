@@ -82,8 +82,8 @@ def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any],
                 ) -> Iterator[tuple[list[Document], Any]]:
     """``(batch, func(batch))`` for consecutive batches of documents (at most CHUNK_DOCS documents or CHUNK_CHARS
     characters each), in input order: for per-document work that is cheaper done on many documents at once (numpy
-    over their concatenated texts, or a model's features). Workers, ``jobs``, ``analyzer`` and ``metadata_only`` as in
-    ``map_documents``. When rows are
+    over their concatenated texts, or a model's features). Workers, ``jobs``, ``analyzer``, ``metadata_only`` and
+    ``check_ids`` as in ``map_documents``. When rows are
     dropped after a batch was made (the rest of a file that turned out bad, with ``skip_errors``), ``func``'s
     result must offer ``select(indices)``."""
     pairs = _map_batches(docs, func, jobs, analyzer, metadata_only)
