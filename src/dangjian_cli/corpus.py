@@ -164,6 +164,14 @@ class IdTally:
                 "(--id-field), or drop repeated articles ('dangjian duplicates' finds them)")
 
 
+def warn_about_shared_ids(ids: Iterable[str], warn: Warn | None) -> None:
+    """Say through ``warn`` that some ids name more than one document (nothing when each is distinct): for a table
+    that names every document by id, made from ids already in hand (a matrix's rows)."""
+    message = IdTally(ids).warning()
+    if message and warn is not None:
+        warn(message)
+
+
 class CorpusReader:
     """Reads documents from paths with one set of options. Create once, iterate as often as needed."""
 

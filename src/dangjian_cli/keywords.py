@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpus import NO_GROUP, Document, IdTally, check_groups, group_of
+from .corpus import NO_GROUP, Document, check_groups, group_of, warn_about_shared_ids
 from .errors import EmptyCorpusError, InputError, UsageError
 from .output import RowBlocks
 from .parallel import import_in_background, map_documents
@@ -480,9 +480,7 @@ def _keywords(counted: CountedCorpus, analyzer: Analyzer, settings: KeywordSetti
 
     if not settings.group_by and settings.scope == "document":
         # Checked on the matrix's rows, not while reading: a run served by the matrix cache reads nothing.
-        shared = IdTally(m[0] for m in meta).warning()
-        if shared and warn:
-            warn(shared)
+        warn_about_shared_ids((m[0] for m in meta), warn)
         rows = _per_document(weights, counts, vocab, keep_mask, meta, originals, settings.top)
     else:
         rows = _per_group(weights, counts, vocab, keep_mask, meta, settings)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .corpus import Document, IdTally
+from .corpus import Document, warn_about_shared_ids
 from .errors import DangjianError, EmptyCorpusError, UsageError
 from .parallel import import_in_background, map_documents
 from .pipeline import Analyzer
@@ -74,7 +74,6 @@ class CorpusVectors:
             raise ValueError("the stored matrix does not match its metadata")
         return cls.from_counts(counts, list(m["terms"]), list(m["ids"]), list(m["titles"]), list(m["dates"]),
                                list(m["warnings"]))
-
 
     def index(self, doc_id: str) -> int:
         """The row of the document with this id; an error if no document, or more than one, has it."""
@@ -232,14 +231,6 @@ def neighbours(v: CorpusVectors, q: Any, query_label: str, top: int = 10, min_sc
     return rows
 
 
-def warn_about_shared_ids(v: CorpusVectors, warn: Callable[[str], None] | None) -> None:
-    """Say (through ``warn``) that some ids name more than one document: a table of every document names them by id,
-    so their rows cannot be told apart."""
-    message = IdTally(v.ids).warning()
-    if message and warn is not None:
-        warn(message)
-
-
 def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, block: int = 4096,
                    explain: bool = False, threads: int = 1, method: str = "auto", stats: dict[str, Any] | None = None,
                    warn: Callable[[str], None] | None = None) -> Iterator[tuple[Any, ...]]:
@@ -256,7 +247,7 @@ def all_neighbours(v: CorpusVectors, top: int = 10, min_score: float = 0.0, bloc
 
     if method not in ("auto", "rows", "halves"):
         raise ValueError(f"unknown method {method!r}")
-    warn_about_shared_ids(v, warn)
+    warn_about_shared_ids(v.ids, warn)
     x = v.matrix.astype(np.float64).tocsr()
     xt = x.T.tocsr()
     n = x.shape[0]
@@ -475,7 +466,7 @@ def matrix_rows(v: CorpusVectors, force: bool = False, warn: Callable[[str], Non
         raise UsageError(f"{n} documents: the full matrix would have {n * n:,} cells",
                          f"use --all for each document's neighbours, or --force to write it anyway (limit "
                          f"{MATRIX_LIMIT})")
-    warn_about_shared_ids(v, warn)
+    warn_about_shared_ids(v.ids, warn)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         xt = v.matrix.T.tocsc()
