@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 import os
 
@@ -7,7 +8,7 @@ import pytest
 
 from conftest import SEED_IDS, SEEDS, run_cli, run_process, seed
 from dangjian_cli.corpus import LoaderOptions, iter_documents, load_documents
-from dangjian_cli.errors import EmptyCorpusError, InputError, UsageError
+from dangjian_cli.errors import DangjianWarning, EmptyCorpusError, InputError, UsageError
 from dangjian_cli.metadata import date_from_text, normalize_date
 from dangjian_cli.normalize import detect_script, to_simplified
 
@@ -99,6 +100,46 @@ def test_big5_traditional_seed_reads_back_identical(tmp_path, seeds):
     assert doc.text == seeds[SEED_IDS[3]].text
     forced = load_documents([str(path)], LoaderOptions(encoding="big5"))[0]
     assert forced.text == doc.text
+
+
+def test_a_forced_encoding_that_makes_mojibake_is_said(tmp_path, seeds):
+    """--encoding is obeyed, but a file it turns into something that is not Chinese gets a warning naming the
+    encoding it reads as: plain text, JSON Lines (before any row, with any --jobs), gzip and stdin."""
+    original = seed(3).read_text(encoding="utf-8")
+    big5 = tmp_path / "big5.txt"
+    big5.write_bytes(original.encode("big5"))
+    r = run_cli("corpus", "--encoding", "gbk", str(big5))
+    assert r.exit_code == 0 and SEED_IDS[3] not in r.stdout  # the file's stem is its id: "big5"
+    assert r.stderr == (f"dangjian: warning: {big5}: read as gb18030 (--encoding), the text does not look like "
+                        "Chinese (43% of its non-ASCII characters are common Chinese characters or punctuation); "
+                        "without --encoding it reads as big5: drop --encoding\n")
+    rows = tmp_path / "rows.jsonl"
+    text = seed(0).read_text(encoding="utf-8")
+    rows.write_text("".join(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n" for i in range(20))
+                    + '{"id": "x", "text": ""}\n', encoding="utf-8")
+    for jobs in ("1", "2"):
+        r = run_cli("corpus", "--encoding", "latin9", "--jobs", jobs, str(rows))
+        assert r.exit_code == 0
+        first, second = r.stderr.splitlines()
+        assert first.startswith(f"dangjian: warning: {rows}: read as iso8859-15 (--encoding), the text does not look")
+        assert "(0% of its" in first and first.endswith("without --encoding it reads as utf-8: drop --encoding")
+        assert "rows.jsonl:21: empty text" in second
+    gz = tmp_path / "rows.jsonl.gz"
+    gz.write_bytes(gzip.compress(rows.read_bytes()))
+    r = run_cli("corpus", "--encoding", "utf-16", str(gz))
+    assert r.exit_code == 1 and "read as utf-16 (--encoding)" in r.stderr.splitlines()[0]
+    assert r.stderr.splitlines()[1].endswith("rows.jsonl.gz:1: not valid utf-16; check --encoding")
+    r = run_cli("corpus", "--encoding", "latin1", "-", input=text.encode("utf-8"))
+    assert "<stdin>: read as iso8859-1 (--encoding)" in r.stderr
+    # A right encoding, forced, says nothing; nor does one whose text has no non-ASCII character at all.
+    for args in (("--encoding", "big5", str(big5)), ("--encoding", "utf-8", str(rows)), ("--encoding", "latin1",
+                                                                                       str(tmp_path / "a.txt"))):
+        (tmp_path / "a.txt").write_text("plain ASCII text", encoding="ascii")
+        r = run_cli("corpus", *args)
+        assert r.exit_code == 0 and "(--encoding)" not in r.stderr, args
+    # Python callers get the same as a Python warning.
+    with pytest.warns(DangjianWarning, match="read as gb18030"):
+        load_documents([str(big5)], LoaderOptions(encoding="gb2312"))
 
 
 def test_gb18030_is_not_mistaken_for_big5(tmp_path):
@@ -405,7 +446,6 @@ def test_library_warns_through_python_warnings_without_a_callback(tmp_path):
     filter or turn into an error."""
     import warnings
 
-    from dangjian_cli.errors import DangjianWarning
 
     jl = tmp_path / "rows.jsonl"
     jl.write_text('{"id": "a", "text": "党史学习教育。"}\n{"id": "b", "text": ""}\n', encoding="utf-8")
@@ -525,7 +565,6 @@ def test_a_shared_id_is_warned_about_from_the_matrix_cache_too(shared_id):
 def test_the_library_warns_about_shared_ids_without_a_callback(shared_id):
     from dangjian_cli.classify import classify, load_campaigns
     from dangjian_cli.corpus import IdTally
-    from dangjian_cli.errors import DangjianWarning
 
     docs = load_documents([str(shared_id)])
     with pytest.warns(DangjianWarning, match="1 id names more than one document"):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from . import metadata
-from .encoding import UndecodableError, canonical_encoding, decode_bytes
+from .encoding import DOUBT_SAMPLE, UndecodableError, canonical_encoding, decode_bytes, doubt_forced
 from .errors import DangjianWarning, EmptyCorpusError, InputError, UsageError
 from .normalize import LONE_SURROGATE, BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize
 
@@ -319,11 +319,18 @@ class CorpusReader:
 
     def _decode(self, path: str, data: bytes) -> tuple[str, str]:
         try:
-            return decode_bytes(data, self.options.encoding)
+            decoded = decode_bytes(data, self.options.encoding)
         except UndecodableError as exc:
             hint = "pass --encoding (utf-8, gb18030, big5, utf-16)" if not self.options.encoding else \
                 "check --encoding"
             raise InputError(path, str(exc), hint + ", or --skip-errors to skip it") from None
+        self._doubt_encoding(path, data)
+        return decoded
+
+    def _doubt_encoding(self, path: str, data: bytes) -> None:
+        """Says when the file's start, read as the encoding forced by --encoding, does not look like Chinese."""
+        if self.options.encoding and (doubt := doubt_forced(data, self.options.encoding)):
+            self.say(f"{path}: {doubt}")
 
     def _read_plain(self, path: str, gz: bool, seen_stems: set[str]) -> RawRecord:
         data = self._open_bytes(path, gz)
@@ -440,6 +447,12 @@ class CorpusReader:
         except OSError as exc:
             raise _read_failure(path, exc) from None
         enc = canonical_encoding(self.options.encoding) if self.options.encoding else "utf-8"
+        if self.options.encoding:
+            try:  # said before any row's warning, with any --jobs
+                with opener(path, "rb") as head:
+                    self._doubt_encoding(path, head.read(DOUBT_SAMPLE))
+            except (OSError, EOFError, zlib.error):
+                pass  # reading the lines below says what is wrong
         any_row = False
         pos = 0
         n = 0
@@ -517,6 +530,7 @@ class RowParser:
                 row = json.loads(line.decode(enc))
             except UnicodeDecodeError:
                 raise InputError(f"{path}:{n}", f"not valid {enc}",
+                                 "check --encoding" if self.options.encoding else
                                  "JSON Lines must be UTF-8; pass --encoding if it is not") from None
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
