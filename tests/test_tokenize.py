@@ -85,6 +85,16 @@ def test_ordinals_and_counts_are_numbers_but_congresses_and_plans_are_words(tok)
         "中管高校", "中管干部", "中央军委", "政治工作部", "粤港澳大湾区"]
 
 
+def test_set_phrases_stay_whole_and_date_tails_are_not_words(tok):
+    # Before domain dictionary 2026.11.2 these were cut (走深 + 走实, 以学 + 促干, 做 + 实党 + 的, 党立党 + 兴党 + 强党,
+    # 以上 + 率下, 风清气 + 正), and the pieces reached the keywords of dev items; 日到 and 日起 (stop list 2026.11.3)
+    # are what the segmenter leaves of 22日到 and 1月1日起.
+    words = tok.words("推动主题教育走深走实，以学促干，紧紧围绕学懂弄通做实党的创新理论，这是我们党立党兴党强党的根本，"
+                      "领导干部以上率下，营造风清气正的政治生态。习近平22日到空军某部，条例自2025年1月1日起施行")
+    assert {"走深走实", "以学促干", "学懂弄通做实", "立党兴党强党", "以上率下", "风清气正"} <= set(words)
+    assert not {"走深", "走实", "以学", "促干", "实党", "党立党", "率下", "风清气", "日到", "日起"} & set(words)
+
+
 def test_user_files(tmp_path):
     lex = tmp_path / "lex.tsv"
     lex.write_text("# version: test-1\n五水共治\tslogan\t-\t2013\t治污水、防洪水、排涝水、保供水、抓节水\t浙江\n",
