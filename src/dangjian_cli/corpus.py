@@ -121,7 +121,7 @@ class LoaderOptions:
                 canonical_encoding(self.encoding)
             except ValueError:
                 raise UsageError(f"unknown encoding {self.encoding!r}",
-                                 "use utf-8, utf-8-sig, utf-16, gb18030, gbk or big5") from None
+                                 "use utf-8, utf-8-sig, utf-16, gb18030, gbk, big5 or another codec Python knows") from None
 
 
 def python_warning(message: str) -> None:
