@@ -140,6 +140,17 @@ def test_a_forced_encoding_that_makes_mojibake_is_said(tmp_path, seeds):
     # Python callers get the same as a Python warning.
     with pytest.warns(DangjianWarning, match="read as gb18030"):
         load_documents([str(big5)], LoaderOptions(encoding="gb2312"))
+    # One encoding is forced on every file: a folder of them names five, then says once that there are more.
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(8):
+        (folder / f"a{i}.txt").write_text(text, encoding="utf-8")
+    said = [run_cli("keywords", "--encoding", "latin1", "--jobs", jobs, str(folder)).stderr for jobs in ("1", "2")]
+    assert said[0] == said[1]
+    lines = said[0].splitlines()
+    assert len(lines) == 6 and all(f"a{i}.txt: read as iso8859-1 (--encoding)" in lines[i] for i in range(5))
+    assert lines[5] == (f"dangjian: warning: {folder / 'a5.txt'} and maybe more files: read as iso8859-1 (--encoding), "
+                        "the text does not look like Chinese either; they are not named")
 
 
 def test_gb18030_is_not_mistaken_for_big5(tmp_path):

@@ -121,7 +121,11 @@ class LoaderOptions:
                 canonical_encoding(self.encoding)
             except ValueError:
                 raise UsageError(f"unknown encoding {self.encoding!r}",
-                                 "use utf-8, utf-8-sig, utf-16, gb18030, gbk, big5 or another codec Python knows") from None
+                                 "use utf-8, utf-8-sig, utf-16, gb18030, gbk, big5 or another codec Python "
+                                 "knows") from None
+
+
+DOUBTS_SAID = 5  # files named in a warning that a forced encoding does not give Chinese text
 
 
 def python_warning(message: str) -> None:
@@ -190,6 +194,7 @@ class CorpusReader:
         self.rows = RowParser(self.options)
         self.skipped = 0
         self._sources: list[str] | None = None
+        self._doubted: set[str] = set()  # files whose forced encoding was doubted (see _doubt_encoding)
 
     # -- sources -------------------------------------------------------------------------------------------------
     def sources(self) -> list[str]:
@@ -328,9 +333,20 @@ class CorpusReader:
         return decoded
 
     def _doubt_encoding(self, path: str, data: bytes) -> None:
-        """Says when the file's start, read as the encoding forced by --encoding, does not look like Chinese."""
-        if self.options.encoding and (doubt := doubt_forced(data, self.options.encoding)):
+        """Says when the file's start, read as the encoding forced by --encoding, does not look like Chinese: for
+        the first ``DOUBTS_SAID`` files, then once that there are more (one encoding is forced on every file, so a
+        folder of thousands would otherwise give thousands of lines)."""
+        if not self.options.encoding or path in self._doubted or len(self._doubted) > DOUBTS_SAID:
+            return
+        doubt = doubt_forced(data, self.options.encoding)
+        if doubt is None:
+            return
+        self._doubted.add(path)
+        if len(self._doubted) <= DOUBTS_SAID:
             self.say(f"{path}: {doubt}")
+        else:
+            self.say(f"{path} and maybe more files: read as {canonical_encoding(self.options.encoding)} "
+                     "(--encoding), the text does not look like Chinese either; they are not named")
 
     def _read_plain(self, path: str, gz: bool, seen_stems: set[str]) -> RawRecord:
         data = self._open_bytes(path, gz)
