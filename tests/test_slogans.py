@@ -68,6 +68,9 @@ def test_variants_and_traditional_forms_count_under_the_canonical_form():
     assert counts["不忘初心、牢记使命"] == 2
     assert counts["两学一做"] == 2 and counts["三会一课"] == 1
     assert "不忘初心" not in counts and "牢记使命" not in counts
+    # A headline spaces the clauses; the spaced form is the one slogan, not its clauses one by one.
+    counts = doc_counts(_doc("【学党史 悟思想 办实事 开新局】我为群众办实事").text, lx)
+    assert counts == {"学党史、悟思想、办实事、开新局": 1, "我为群众办实事": 1}
 
 
 def test_overlapping_entries_are_not_double_counted():

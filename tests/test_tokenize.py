@@ -95,6 +95,17 @@ def test_set_phrases_stay_whole_and_date_tails_are_not_words(tok):
     assert not {"走深", "走实", "以学", "促干", "实党", "党立党", "率下", "风清气", "日到", "日起"} & set(words)
 
 
+
+def test_formulations_of_central_documents_stay_whole_and_headlines_may_space_their_clauses(tok):
+    # Before lexicon 2026.11.2 the segmenter cut 中国特色社会主义 into 中国 + 特色 + 社会主义, 高质量发展 into 高质量 (a stop
+    # word) + 发展, 一带一路 into 一带 + 一路; headlines write a slogan's clauses with spaces, and 建新 and 党性 of
+    # 【学思想 强党性 重实践 建新功】 reached the keywords of the items under that column.
+    words = tok.words("坚持和发展中国特色社会主义，推动高质量发展，构建新发展格局，共建一带一路")
+    assert {"中国特色社会主义", "高质量发展", "新发展格局", "一带一路"} <= set(words)
+    assert not {"中国", "特色", "社会主义", "高质量", "一带", "一路"} & set(words)
+    assert tok.words("【学思想 强党性 重实践 建新功】农业农村部") == ["学思想、强党性、重实践、建新功", "农业", "农村部"]
+    assert tok.words("不忘初心 牢记使命") == ["不忘初心、牢记使命"]
+
 def test_user_files(tmp_path):
     lex = tmp_path / "lex.tsv"
     lex.write_text("# version: test-1\n五水共治\tslogan\t-\t2013\t治污水、防洪水、排涝水、保供水、抓节水\t浙江\n",

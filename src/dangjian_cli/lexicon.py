@@ -2,7 +2,7 @@
 
 Entries come from ``data/lexicon.tsv`` and from users' files in the same format (``--lexicon FILE``): a user entry
 with the same canonical form replaces the shipped one. Each entry's surface forms (its canonical form, its variants,
-the same with 、，；or nothing between clauses, and their traditional forms) are matched in one Aho-Corasick pass;
+the same with 、，；, a space or nothing between clauses, and their traditional forms) are matched in one Aho-Corasick pass;
 overlapping matches resolve to the longest.
 """
 from __future__ import annotations
@@ -98,7 +98,7 @@ def surface_forms(entry: LexiconEntry) -> set[str]:
     """Every form the entry is matched in: separators varied, quotes dropped, traditional forms added."""
     forms: set[str] = set()
     for base in (entry.canonical, *entry.variants):
-        forms |= expand_forms(base)
+        forms |= expand_forms(base, spaces=True)
     return forms
 
 

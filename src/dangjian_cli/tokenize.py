@@ -23,7 +23,7 @@ from .lexicon import Lexicon, load_lexicon
 from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
-TOKENIZER_VERSION = "4"  # bump when segmentation or filtering changes for the same inputs (4: ordinals, counts)
+TOKENIZER_VERSION = "5"  # bump when segmentation or filtering changes for the same inputs (5: spaced slogans)
 
 _NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
                       r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
