@@ -105,6 +105,8 @@ def test_formulations_of_central_documents_stay_whole_and_headlines_may_space_th
     assert not {"中国", "特色", "社会主义", "高质量", "一带", "一路"} & set(words)
     assert tok.words("【学思想 强党性 重实践 建新功】农业农村部") == ["学思想、强党性、重实践、建新功", "农业", "农村部"]
     assert tok.words("不忘初心 牢记使命") == ["不忘初心、牢记使命"]
+    # Bare 三个代表 and 四史 are not entries: they stand inside 三个代表团 and 二十四史.
+    assert tok.words("三个代表团读二十四史，践行“三个代表”重要思想") == ["代表团", "二十四史", "践行", "三个代表重要思想"]
 
 def test_user_files(tmp_path):
     lex = tmp_path / "lex.tsv"
