@@ -2,8 +2,8 @@
 
 Entries come from ``data/lexicon.tsv`` and from users' files in the same format (``--lexicon FILE``): a user entry
 with the same canonical form replaces the shipped one. Each entry's surface forms (its canonical form, its variants,
-the same with 、，；, a space or nothing between clauses, and their traditional forms) are matched in one Aho-Corasick pass;
-overlapping matches resolve to the longest.
+the same with 、，；, a space or nothing between clauses, and their traditional forms) are matched in one
+Aho-Corasick pass; overlapping matches resolve to the longest.
 """
 from __future__ import annotations
 
