@@ -172,7 +172,7 @@ class Campaigns:
         table: dict[str, list[tuple[str, Cue]]] = defaultdict(list)
         for c in self.by_id.values():
             for cue in c.cues:
-                for form in expand_forms(cue.form, spaces=True):
+                for form in expand_forms(cue.form):
                     if not any(cid == c.id for cid, _ in table[form]):
                         table[form].append((c.id, cue))
         return dict(table)

@@ -80,14 +80,14 @@ def _s2t():
     return opencc.OpenCC("s2t")
 
 
-def expand_forms(base: str, spaces: bool = False) -> set[str]:
-    """A formulation's surface forms: 、，；or nothing between its clauses, with and without quotes, traditional;
-    with ``spaces``, also a space between clauses (as headlines write them: 学党史 悟思想 办实事 开新局)."""
+def expand_forms(base: str) -> set[str]:
+    """A formulation's surface forms: 、，；, a space (as headlines write them: 学党史 悟思想 办实事 开新局) or nothing
+    between its clauses, with and without quotes, traditional."""
     forms: set[str] = set()
     for b in {base, strip_quotes(base)}:
         parts = _SEP_RE.split(b)
         if len(parts) > 1:
-            for sep in _SEPARATORS + ((" ",) if spaces else ()):
+            for sep in (*_SEPARATORS, " "):
                 forms.add(sep.join(parts))
         forms.add(b)
     trad = {_s2t().convert(f) for f in forms}
@@ -98,7 +98,7 @@ def surface_forms(entry: LexiconEntry) -> set[str]:
     """Every form the entry is matched in: separators varied, quotes dropped, traditional forms added."""
     forms: set[str] = set()
     for base in (entry.canonical, *entry.variants):
-        forms |= expand_forms(base, spaces=True)
+        forms |= expand_forms(base)
     return forms
 
 
