@@ -153,6 +153,20 @@ def test_a_forced_encoding_that_makes_mojibake_is_said(tmp_path, seeds):
                         "the text does not look like Chinese either; they are not named")
 
 
+def test_a_stray_utf16_bom_before_utf8_text_is_an_error_not_mojibake(tmp_path):
+    # UTF-8 bytes decode as UTF-16 without any error (into rare CJK characters): the BOM alone cannot be trusted.
+    text = seed(0).read_text(encoding="utf-8")
+    stray = tmp_path / "stray.txt"
+    stray.write_bytes(b"\xff\xfe" + text.encode("utf-8"))
+    r = run_cli("corpus", str(stray))
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith(f"dangjian: error: {stray}: has a UTF-16 BOM, but read as UTF-16 its text is not "
+                               "Chinese") and len(r.stderr.splitlines()) == 1
+    real = tmp_path / "real.txt"
+    real.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    assert load_documents([str(real)])[0].encoding == "utf-16"
+
+
 def test_gb18030_is_not_mistaken_for_big5(tmp_path):
     path = tmp_path / "gb.txt"
     path.write_bytes(seed(2).read_text(encoding="utf-8").encode("gbk"))

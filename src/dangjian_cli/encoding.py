@@ -92,9 +92,15 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise UndecodableError(f"has a UTF-8 BOM but is not valid UTF-8 (byte {exc.start})") from None
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
-            return data.decode("utf-16"), "utf-16"
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise UndecodableError("has a UTF-16 BOM but is not valid UTF-16") from None
+        share = _plausibility(text)
+        if share < PLAUSIBLE:  # UTF-8 or GB18030 bytes behind a stray BOM decode as UTF-16 without any error
+            raise UndecodableError(f"has a UTF-16 BOM, but read as UTF-16 its text is not Chinese ({share:.0%} of "
+                                   "its non-ASCII characters are common Chinese characters or punctuation); if "
+                                   "the BOM (its first two bytes) is a stray one, remove it")
+        return text, "utf-16"
     if _looks_binary(data):
         raise UndecodableError("looks like a binary file, not text")
     try:
