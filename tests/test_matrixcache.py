@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from conftest import SEEDS, SEED_IDS, run_process, seed
 
@@ -186,3 +187,40 @@ def test_the_weights_positions_are_stored_once_and_old_entries_still_load(tmp_pa
         back = CountedCorpus.from_arrays({**stored, "meta": meta})
         assert (back.counts != counted.counts).nnz == 0 and (back.weighted_tf != counted.weighted_tf).nnz == 0
         assert back.vocab == counted.vocab and back.meta == counted.meta
+
+
+def test_what_other_code_cached_is_never_reused(tmp_path):
+    """Two builds of the same version (an edited checkout) share the cache folder: the second one's answers are its
+    own, for the corpus matrix cache (keywords) and the token cache (segment with jieba)."""
+    import shutil
+
+    import dangjian_cli
+
+    package = Path(dangjian_cli.__file__).parent
+    builds = {}
+    for name in ("a", "b"):
+        shutil.copytree(package, tmp_path / name / "dangjian_cli", ignore=shutil.ignore_patterns("__pycache__"))
+        builds[name] = {"PYTHONPATH": str(tmp_path / name), "DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    tokenize_b = tmp_path / "b" / "dangjian_cli" / "tokenize.py"
+    code = tokenize_b.read_text(encoding="utf-8")
+    # Build b keeps no lexicon span whole (so 两学一做 is cut) and drops every two-character word.
+    for old, new in [("spans = [(a, b) for a, b, _key in self.lexicon.spans(text)]", "spans = []"),
+                     ("len(word) < 2", "len(word) < 3")]:
+        assert old in code
+        code = code.replace(old, new)
+    tokenize_b.write_text(code, encoding="utf-8")
+
+    def run(build, *args):
+        done = run_process(*args, "-f", "tsv", env=builds[build])
+        assert done.returncode == 0, done.stderr.decode()
+        return done.stdout.decode()
+
+    keywords = ("keywords", str(SEEDS), "-n", "5")
+    segment = ("segment", str(seed(4)), "--engine", "jieba")
+    first = {args: run("a", *args) for args in (keywords, segment)}  # fills both caches
+    assert _matrices(tmp_path / "cache") and (tmp_path / "cache" / "tokens.sqlite3").exists()
+    for args in (keywords, segment):
+        fresh = run("b", *args, "--no-cache")
+        assert fresh != first[args]  # build b's own code runs
+        assert run("b", *args) == fresh
+    assert "两学一做" in first[segment] and "两学一做" not in run("b", *segment)

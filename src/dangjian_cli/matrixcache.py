@@ -12,7 +12,7 @@ place, so a reader never sees half a file). The key is a hash of:
 - the tokenizer: engine and its version, dictionaries, lexicon, stop words, filters;
 - the per-document settings that change the counts (``--pos``, ``--keep-script``, title and lead weights, the
   ``--group-by`` field);
-- dangjian's version and the file format.
+- dangjian's version, a digest of its code (``cache.code_digest``) and the file format.
 
 A file that cannot be read as a matrix of this format is ignored with a warning and made again; the cache never changes
 an answer. ``--no-cache`` neither reads nor writes it; ``dangjian cache clear`` deletes it with the token cache. Only
@@ -99,9 +99,10 @@ def corpus_key(reader: Any, parts: list[str]) -> str | None:
     """The key of a corpus reader's input and ``parts`` (settings as text); None when the input cannot be keyed
     (stdin, or a source that is not a readable file)."""
     from . import __version__
+    from .cache import code_digest
 
     h = hashlib.blake2b(digest_size=20)
-    h.update(f"dangjian {__version__} matrix format {FORMAT}\n".encode())
+    h.update(f"dangjian {__version__} code {code_digest()} matrix format {FORMAT}\n".encode())
     options = getattr(reader, "options", None)
     sources = reader.sources() if hasattr(reader, "sources") else None
     if options is None or not sources or "-" in sources:
