@@ -150,6 +150,36 @@ def test_lexicon_files_reach_the_character_commands(tmp_path, command):
     assert missing.stderr.strip() == f"dangjian: error: {tmp_path / 'nope.tsv'}: lexicon file not found; check the path"
 
 
+def test_a_lexicon_form_of_one_character_is_refused_with_its_line(tmp_path):
+    # It could never match (a form is kept whole only from two characters on): counting it as 0 would be wrong.
+    for n, body in enumerate(["廉\tterm\n", "# version: 1\n清正廉洁\tterm\t-\t-\t清廉|“廉”\n"]):
+        lexicon = tmp_path / f"short{n}.tsv"
+        lexicon.write_text(body, encoding="utf-8")
+        r = run_cli("slogans", str(seed(0)), "--lexicon", str(lexicon))
+        assert r.exit_code == 1 and r.stdout == ""
+        assert r.stderr == (f"dangjian: error: {lexicon}: lexicon line {n + 1}: {'廉' if n == 0 else '“廉”'!r} has "
+                            "fewer than two characters; give the formulation in full; count a single character with "
+                            "`dangjian trends`\n")
+
+
+def test_errors_in_data_files_name_the_line_of_the_file(tmp_path):
+    # Comment and blank lines count: the line named is the one an editor shows.
+    head = "# version: mine-1\n# source: written for this test\n\n"
+    lexicon = tmp_path / "lexicon.tsv"
+    lexicon.write_text(head + "五水共治\tslogan\n最多跑一次\tpolicy\n", encoding="utf-8")
+    campaigns = tmp_path / "campaigns.ini"
+    campaigns.write_text(head + "[wushui]\nname = 五水共治\n# a note\nname = 五水共治工作\n", encoding="utf-8")
+    boilerplate = tmp_path / "boilerplate.txt"
+    boilerplate.write_text(head + "line\t^责任编辑.*$\n\ninline\t([\n", encoding="utf-8")
+    for command, option, path, said in [
+            ("slogans", "--lexicon", lexicon, "lexicon line 5: unknown kind 'policy'"),
+            ("classify", "--campaigns", campaigns, "line 7]: option 'name' in section 'wushui' already exists"),
+            ("corpus", "--boilerplate", boilerplate, "line 6: bad boilerplate pattern '(['")]:
+        r = run_cli(command, str(seed(0)), option, str(path))
+        assert r.exit_code == 1 and r.stdout == "" and len(r.stderr.splitlines()) == 1
+        assert said in r.stderr
+
+
 def test_tokenizer_file_options_reach_the_tokenizer(tmp_path):
     doc, lexicon, second = _user_files(tmp_path)
 

@@ -112,7 +112,7 @@ def _parse(f: DataFile) -> list[Campaign]:
                                        strict=True)
     parser.optionxform = str  # type: ignore[assignment]
     try:
-        parser.read_string("\n".join(f.lines) + "\n", source=f.origin)
+        parser.read_string(f.numbered_text(), source=f.origin)
     except configparser.Error as exc:
         raise InputError(f.origin, f"not a campaign file: {' '.join(str(exc).split())}",
                          "see docs/commands/classify.md for the format") from None

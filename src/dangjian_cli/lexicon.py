@@ -51,7 +51,8 @@ class Match:
 
 def _parse_entries(f: DataFile) -> list[LexiconEntry]:
     out = []
-    for n, line in enumerate(f.lines, 1):
+    for index, line in enumerate(f.lines):
+        n = f.line_number(index)
         cells = [c.strip() for c in line.split("\t")]
         if cells[0] == "canonical":
             continue  # header
@@ -68,6 +69,11 @@ def _parse_entries(f: DataFile) -> list[LexiconEntry]:
                 raise InputError(f.origin, f"lexicon line {n}: first_year {first_year!r} is not a year")
             year = int(first_year)
         vs = tuple(v.strip() for v in variants.split("|") if v.strip() and v.strip() != "-")
+        short = next((form for form in (canonical, *vs) if len(strip_quotes(form).strip()) < 2), None)
+        if short is not None:
+            # A one-character form would be a token everywhere it stands, inside other words too: never matched.
+            raise InputError(f.origin, f"lexicon line {n}: {short!r} has fewer than two characters",
+                             "give the formulation in full; count a single character with `dangjian trends`")
         out.append(LexiconEntry(canonical, kind, "" if campaign in ("", "-") else campaign, year, vs,
                                 "" if note == "-" else note, f.origin))
     return out

@@ -208,14 +208,15 @@ def load_boilerplate(extra_files: tuple[str, ...] = (), use_default: bool = True
     files = ([package_file("boilerplate.txt")] if use_default else []) + [user_file(f, "boilerplate") for f in extra_files]
     lines, inline, tail = [], [], []
     for f in files:
-        for row in f.lines:
+        for index, row in enumerate(f.lines):
             kind, _, pattern = row.partition("\t")
             try:
                 compiled = re.compile(pattern.strip())
             except re.error as exc:
                 from .errors import InputError
 
-                raise InputError(f.origin, f"bad boilerplate pattern {pattern!r} ({exc})") from None
+                raise InputError(f.origin, f"line {f.line_number(index)}: bad boilerplate pattern {pattern!r} ({exc})"
+                                 ) from None
             kind = kind.strip()
             {"line": lines, "inline": inline, "tail": tail}.get(kind, inline).append(compiled)
     return BoilerplatePatterns(tuple(lines), tuple(inline), tuple(files), tuple(tail))

@@ -24,14 +24,28 @@ class DataFile:
     lines: tuple[str, ...]
     origin: str  # "package" or the user's path
     digest: str = field(default="")
+    line_numbers: tuple[int, ...] = ()  # the file's line number of each of ``lines`` (errors name it)
+
+    def line_number(self, index: int) -> int:
+        """The line of the file on which ``lines[index]`` stands."""
+        return self.line_numbers[index] if index < len(self.line_numbers) else index + 1
+
+    def numbered_text(self) -> str:
+        """``lines`` as text, each on its own line of the file, the comment and blank lines between them turned into
+        ``#`` (for a parser that reads the text and names line numbers, such as configparser)."""
+        out = ["#"] * (self.line_number(len(self.lines) - 1) if self.lines else 0)
+        for index, line in enumerate(self.lines):
+            out[self.line_number(index) - 1] = line
+        return "\n".join(out) + "\n"
 
 
 def _parse(name: str, text: str, origin: str) -> DataFile:
     version = ""
     source_parts: list[str] = []
     lines: list[str] = []
+    numbers: list[int] = []
     in_source = False
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), 1):
         if raw.startswith("#"):
             body = raw[1:].strip()
             if body.lower().startswith("version:"):
@@ -48,8 +62,10 @@ def _parse(name: str, text: str, origin: str) -> DataFile:
         in_source = False
         if raw.strip():
             lines.append(raw.rstrip("\n\r"))
+            numbers.append(number)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-    return DataFile(name, version or "unversioned", " ".join(source_parts), tuple(lines), origin, digest)
+    return DataFile(name, version or "unversioned", " ".join(source_parts), tuple(lines), origin, digest,
+                    tuple(numbers))
 
 
 def package_file(name: str) -> DataFile:
