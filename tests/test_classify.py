@@ -47,7 +47,7 @@ def test_seed_labels_and_evidence():
     assert rows[SEED_IDS[4]]["evidence"].startswith("两学一做×10 title")
     assert rows[SEED_IDS[4]]["date_fit"] == "1 in window 2016-02..2016-12"
     # Seed 002 is dated only "11月6日"; it names 十九届四中全会, so it was written after October 2019.
-    assert rows[SEED_IDS[2]]["date_used"] == "2019-11 (after 十九届四中全会 (2019-10))"
+    assert rows[SEED_IDS[2]]["date_used"] == "2019-11 (after 十九届四中全会 (2019-10), or later)"
     assert "“不忘初心、牢记使命”主题教育×10 first sentence" in rows[SEED_IDS[2]]["evidence"]
     assert "chuangwei" in rows[SEED_IDS[0]]["tags"]  # 创国卫 in the title: a themed tag
     for row in rows.values():
@@ -84,6 +84,24 @@ def test_bare_zhuti_jiaoyu_is_resolved_by_the_date(tmp_path):
                           {"id": "c", "date": "2016-09-10", "text": THEMED}])
     labels = {x["doc_id"]: x["label"] for x in _rows(run_cli("classify", str(p), "-f", "jsonl").stdout)}
     assert labels == {"a": "buwang_chuxin_2019", "b": "xi_thought_2023", "c": "none"}
+
+
+SINCE_2012 = ("各地推动主题教育走深走实\n党的十八大以来，各地党组织持续加强党的建设。当前，各地各部门深入开展学习贯彻习近平"
+              "新时代中国特色社会主义思想主题教育，坚持学思想、强党性、重实践、建新功，以学铸魂、以学增智、以学正风、"
+              "以学促干，推动主题教育走深走实。")
+
+
+def test_a_plenum_named_in_an_undated_text_is_only_the_earliest_date(tmp_path):
+    # 党的十八大以来 is written for years after 2012: an undated text naming it can be about a campaign of 2023.
+    p = _jsonl(tmp_path, [{"id": "undated", "text": SINCE_2012},
+                          {"id": "dated", "date": "2013-01-10", "text": SINCE_2012}])
+    rows = {x["doc_id"]: x for x in _rows(run_cli("classify", str(p), "--explain", "-f", "jsonl").stdout)}
+    assert rows["undated"]["label"] == "xi_thought_2023"
+    assert rows["undated"]["date_used"] == "2012-12 (after 十八大 (2012-11), or later)"
+    assert rows["undated"]["date_fit"] == "0.7 possible: from 2012-12 on, window 2023-04..2024-02"
+    assert rows["dated"]["label"] == "none"  # a date in the metadata is the date
+    # A campaign over before the plenum named is still ruled out (seed 002: 十九届四中全会, 2019's campaign).
+    assert _rows(run_cli("classify", str(seed(2)), "-f", "jsonl").stdout)[0]["label"] == "buwang_chuxin_2019"
 
 
 def test_threshold(tmp_path):

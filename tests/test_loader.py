@@ -410,6 +410,11 @@ def test_dates():
     assert normalize_date("2019-13-01") == "" and normalize_date("昨天") == ""
     assert date_from_text("标题\n2016年09月02日10:26    来源:人民网\n正文") == "2016-09-02"
     assert date_from_text("11月6日，北白象镇召开") == ""
+    assert date_from_text("（2016年12月31日）\n正文") == "2016-12-31"  # a line that is only a date
+    assert date_from_text("标题\n发布时间：2020-05-01\n正文") == "2020-05-01"
+    # A date inside a sentence is an event's, often years before the report: no date rather than a wrong one.
+    assert date_from_text("2011年3月25日，用优秀共产党员做标签的微博开通。") == ""
+    assert date_from_text("本规定自2019年1月1日起施行。此前发布的有关规定同时废止") == ""
 
 
 def test_unix_times_are_dates_in_china_standard_time(tmp_path):

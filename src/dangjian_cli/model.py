@@ -39,7 +39,7 @@ def rule_features(rule: Classification, campaigns: Campaigns, ids: Sequence[str]
     for cid in ids:
         s = by_id.get(cid)
         c = campaigns.by_id.get(cid)  # a campaign file without this id: no evidence for it
-        fit = c.date_fit(rule.date_used)[0] if c is not None else 0.0
+        fit = c.date_fit(rule.date_used, rule.date_is_earliest)[0] if c is not None else 0.0
         out.extend([s.confidence if s else 0.0, fit])
     return out
 
