@@ -20,6 +20,7 @@ KINDS = ("campaign", "slogan", "formula", "requirement", "term")
 _SEPARATORS = ("、", "，", "；", "")
 _SEP_RE = re.compile(r"[、，；,;]")
 _QUOTES = "“”‘’\"'"
+MIN_FORM_CHARS = 2  # a shorter form would be cut out of every word it stands in: never matched, never a token
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,8 @@ def _parse_entries(f: DataFile) -> list[LexiconEntry]:
                 raise InputError(f.origin, f"lexicon line {n}: first_year {first_year!r} is not a year")
             year = int(first_year)
         vs = tuple(v.strip() for v in variants.split("|") if v.strip() and v.strip() != "-")
-        short = next((form for form in (canonical, *vs) if len(strip_quotes(form).strip()) < 2), None)
-        if short is not None:
-            # A one-character form would be a token everywhere it stands, inside other words too: never matched.
+        short = next((form for form in (canonical, *vs) if len(strip_quotes(form).strip()) < MIN_FORM_CHARS), None)
+        if short is not None:  # expand_forms would drop it: say so rather than count it as never found
             raise InputError(f.origin, f"lexicon line {n}: {short!r} has fewer than two characters",
                              "give the formulation in full; count a single character with `dangjian trends`")
         out.append(LexiconEntry(canonical, kind, "" if campaign in ("", "-") else campaign, year, vs,
@@ -97,7 +97,7 @@ def expand_forms(base: str) -> set[str]:
                 forms.add(sep.join(parts))
         forms.add(b)
     trad = {_s2t().convert(f) for f in forms}
-    return {f for f in forms | trad if len(f) >= 2}
+    return {f for f in forms | trad if len(f) >= MIN_FORM_CHARS}
 
 
 def surface_forms(entry: LexiconEntry) -> set[str]:
