@@ -162,6 +162,18 @@ def test_a_lexicon_form_of_one_character_is_refused_with_its_line(tmp_path):
                             "`dangjian trends`\n")
 
 
+def test_a_campaign_cue_of_one_character_is_refused(tmp_path):
+    # The automaton never holds a one-character form: a cue like 廉:2 would silently add no evidence.
+    for key, line, said in [("cues", "cues = 清正廉洁:2|廉:2", "cues '廉'"), ("short", "short = 廉|清廉", "short '廉'"),
+                            ("cues", "cues = “廉”:1", "cues '“廉”'"), ("cues", "cues = :2", "cues ''")]:
+        campaigns = tmp_path / "campaigns.ini"
+        campaigns.write_text(f"[lianjie]\nname = 清廉建设\n{line}\n", encoding="utf-8")
+        r = run_cli("classify", str(seed(0)), "--campaigns", str(campaigns))
+        assert r.exit_code == 1 and r.stdout == ""
+        assert r.stderr == (f"dangjian: error: {campaigns}: campaign lianjie: {said} has fewer than two characters; "
+                            "give the cue in full; a single character is in too many words to count\n"), key
+
+
 def test_errors_in_data_files_name_the_line_of_the_file(tmp_path):
     # Comment and blank lines count: the line named is the one an editor shows.
     head = "# version: mine-1\n# source: written for this test\n\n"

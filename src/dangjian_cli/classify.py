@@ -31,7 +31,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
-from .lexicon import expand_forms, leftmost_longest
+from .lexicon import MIN_FORM_CHARS, expand_forms, leftmost_longest, strip_quotes
 from .parallel import map_documents
 from .regions import region_texts
 from .resources import DataFile, package_file, provenance, user_file
@@ -142,6 +142,11 @@ def _parse(f: DataFile) -> list[Campaign]:
                 except ValueError:
                     raise InputError(f.origin, f"campaign {cid}: weight of {form!r} is not a number") from None
                 cues.append(Cue(form.strip(), "cue" if role == "cues" else "shared", w))
+        key_of = {"name": "name", "short": "short", "cue": "cues", "shared": "shared"}
+        short_cue = next((c for c in cues if len(strip_quotes(c.form).strip()) < MIN_FORM_CHARS), None)
+        if short_cue is not None:  # expand_forms would drop it: say so rather than never find it
+            raise InputError(f.origin, f"campaign {cid}: {key_of[short_cue.role]} {short_cue.form!r} has fewer than "
+                             "two characters", "give the cue in full; a single character is in too many words to count")
         start, end = sec.get("start", "").strip(), sec.get("end", "").strip()
         if start and not end:
             end = start[:4] + "-12"
