@@ -96,6 +96,21 @@ def test_set_phrases_stay_whole_and_date_tails_are_not_words(tok):
 
 
 
+def test_names_the_news_repeats_stay_whole(tok):
+    # Before domain dictionary 2026.11.4 the segmenter gave 栗 + 战书, 丁 + 薛祥, 张 + 又 + 侠, 韩 + 正说, 陈希同 + 志,
+    # 张富 + 清, and 战书, 薛祥, 保国 reached the keywords of dev items.
+    words = tok.words("栗战书、丁薛祥、张又侠出席。韩正说，陈希同志主持座谈会，追授李保国同志称号，老英雄张富清深藏功名")
+    assert {"栗战书", "丁薛祥", "张又侠", "韩正", "陈希", "李保国", "张富清"} <= set(words)
+    assert not {"战书", "薛祥", "正说", "陈希同", "保国", "张富"} & set(words)
+    # Kept whole at a frequency that leaves other cuts alone.
+    assert tok.words("不忘立德树人初心，中泰两国建交") == ["立德", "树人", "初心", "中泰", "两国", "建交"]
+
+
+def test_approximate_counts_are_numbers(tok):
+    # 万只 and 近万名 reached the tokens before 2026.11.4: a numeral with a measure word or an approximate prefix.
+    assert tok.words("40万只羊、3万头牛，近万名志愿者、上万群众，数百名党员") == ["志愿者", "群众", "党员"]
+
+
 def test_formulations_of_central_documents_stay_whole_and_headlines_may_space_their_clauses(tok):
     # Before lexicon 2026.11.2 the segmenter cut 中国特色社会主义 into 中国 + 特色 + 社会主义, 高质量发展 into 高质量 (a stop
     # word) + 发展, 一带一路 into 一带 + 一路; headlines write a slogan's clauses with spaces, and 建新 and 党性 of

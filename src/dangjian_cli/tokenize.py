@@ -23,16 +23,16 @@ from .lexicon import Lexicon, load_lexicon
 from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
-TOKENIZER_VERSION = "5"  # bump when segmentation or filtering changes for the same inputs (5: spaced slogans)
+TOKENIZER_VERSION = "6"  # bump when segmentation or filtering changes for the same inputs (6: approximate counts)
 
 _NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
                       r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
-# Chinese numerals, an ordinal or a count (第二批, 第十九届, 五位, 两项, 一书, 三论, 万多名, 一周年): numbers to a
-# reader, never keywords. Words with a numeral that are not counts (十九大, “十四五”, 两学一做) are lexicon entries,
-# which are kept before this test.
-_CN_NUMERAL = re.compile(r"^第?[零〇一二三四五六七八九十百千万亿两几]+[多余]?(?:周年|季度|年代|年间|分点|公里|"
-                         r"[年月日号个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代元岁天周倍万亿书论评卷集"
-                         r"亩里辆节])?$")
+# Chinese numerals, an ordinal, a count or an approximate one (第二批, 第十九届, 五位, 两项, 一书, 三论, 万多名, 一周年,
+# 近万名, 上万, 数万只): numbers to a reader, never keywords. Words with a numeral that are not counts (十九大,
+# “十四五”, 两学一做) are lexicon entries, which are kept before this test.
+_CN_NUMERAL = re.compile(r"^(?:第|[近上数约逾])?[零〇一二三四五六七八九十百千万亿两几]+[多余]?(?:周年|季度|年代|年间|分点|"
+                         r"公里|[年月日号个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代元岁天周倍万亿书论评卷"
+                         r"集亩里辆节只头棵株匹])?$")
 _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
 # A numeric formula in quotes (“两路两侧”, “三亮三比”, “五看五查”): a numeral and a stem, twice. Local formulae are
 # not in any lexicon, so a quoted one protects every occurrence of it in the same document.
