@@ -120,6 +120,9 @@ def test_formulations_of_central_documents_stay_whole_and_headlines_may_space_th
     assert not {"中国", "特色", "社会主义", "高质量", "一带", "一路"} & set(words)
     assert tok.words("【学思想 强党性 重实践 建新功】农业农村部") == ["学思想、强党性、重实践、建新功", "农业", "农村部"]
     assert tok.words("不忘初心 牢记使命") == ["不忘初心、牢记使命"]
+    # Lexicon 2026.11.3: quoted formulations the segmenter cut (枫桥 + 经验, 急难 + 愁 + 盼, 七一 + 勋章).
+    assert tok.words("坚持新时代“枫桥经验”，解决群众急难愁盼问题，七一勋章获得者，外防输入、内防反弹") == [
+        "枫桥经验", "解决", "群众", "急难愁盼", "问题", "七一勋章", "获得者", "外防输入、内防反弹"]
     # Bare 三个代表 and 四史 are not entries: they stand inside 三个代表团 and 二十四史.
     assert tok.words("三个代表团读二十四史，践行“三个代表”重要思想") == ["代表团", "二十四史", "践行", "三个代表重要思想"]
 
