@@ -11,6 +11,10 @@ on the tune set, one rule (leader tours) after reading the check set's errors, a
 check4's and check5's errors, and one (the mass-line campaign's 督导组) after reading check8's; check6, check7,
 check9, check10, check11, check12 and check13 were drawn and labelled after the changes before them, and nothing was
 adjusted on them (docs/commands/classify.md, "Quality", says which figure was measured when).
+
+Theme tags: benchmarks/data/tag_dev_labels.tsv, (item, theme) pairs labelled 1 when the theme is a theme of the
+article and 0 when it is mentioned in passing; the last lines give each set's accuracy, precision and recall of
+the `tags` column (tags1: the rule was changed on it; tags2: labelled after the change, before the rule was run).
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dangjian_cli.classify import load_campaigns  # noqa: E402
+from dangjian_cli.classify import classify_document, load_campaigns  # noqa: E402
 from dangjian_cli.corpus import CorpusReader  # noqa: E402
 from dangjian_cli.model import cross_validate, evaluate, rule_predictions, train  # noqa: E402
 from dangjian_cli.pipeline import Analyzer  # noqa: E402
@@ -33,6 +37,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dev", default=str(ROOT.parent / "shared" / "corpus" / "dev.jsonl"))
     ap.add_argument("--labels", default=str(ROOT / "benchmarks" / "data" / "classify_dev_labels.tsv"))
+    ap.add_argument("--tags", default=str(ROOT / "benchmarks" / "data" / "tag_dev_labels.tsv"))
     ap.add_argument("--errors", action="store_true", help="list the check sets' items the rules get wrong")
     args = ap.parse_args()
     gold: dict[str, tuple[str, str]] = {}
@@ -86,6 +91,28 @@ def main() -> None:
     e = evaluate([gold[d.id][1] for d in checked], rule_predictions(checked, campaigns, 0.5))
     print(f"\nall check sets ({len(checked)} items) without their dates, dangjian classify (rules): accuracy "
           f"{e.accuracy:.3f}, macro-F1 {e.macro_f1:.3f}")
+    theme_tags(docs, campaigns, args.tags, args.errors)
+
+
+def theme_tags(docs: list, campaigns, path: str, errors: bool) -> None:
+    """Accuracy, precision and recall of the tags column on the hand-labelled (item, theme) pairs."""
+    by_id = {d.id: d for d in docs}
+    pairs: dict[str, list[tuple[str, str, bool]]] = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or line.startswith("id\t") or not line.strip():
+            continue
+        doc_id, _date, subset, theme, label, _reason = line.split("\t")
+        pairs.setdefault(subset, []).append((doc_id, theme, label == "1"))
+    for subset in (*pairs, "+".join(pairs)):
+        rows = [p for s in subset.split("+") for p in pairs[s]]
+        tp = fp = fn = 0
+        for doc_id, theme, gold in rows:
+            tagged = theme in classify_document(by_id[doc_id], campaigns).tags
+            tp, fp, fn = tp + (tagged and gold), fp + (tagged and not gold), fn + (gold and not tagged)
+            if errors and tagged != gold:
+                print(f"  {doc_id} {theme} gold={int(gold)} tagged={int(tagged)} {by_id[doc_id].title[:40]}")
+        print(f"theme tags, {subset} ({len(rows)} pairs): accuracy {(len(rows) - fp - fn) / len(rows):.3f}, "
+              f"precision {tp / max(tp + fp, 1):.3f}, recall {tp / max(tp + fn, 1):.3f}")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,28 @@ def test_passing_mentions_are_none(tmp_path):
     assert _rows(run_cli("classify", str(late), "-f", "jsonl").stdout)[0]["label"] == "none"
 
 
+def test_a_theme_is_a_tag_when_the_article_comes_back_to_it(tmp_path):
+    # One mention is a passing one (a task in a list); the title, three mentions, or two in a short item make a tag.
+    filler = "会议强调，要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，加快构建新发展格局，着力推动高质量发展。" * 45
+    tasks = "会议要求，统筹疫情防控和经济社会发展，巩固拓展脱贫攻坚成果，推进乡村振兴。"
+    rows = [{"id": "passing", "date": "2022-03-01", "text": "某省召开经济工作会议\n" + tasks + filler},
+            {"id": "two_long", "date": "2022-03-01", "text": "某省召开经济工作会议\n" + tasks + filler + tasks},
+            {"id": "three_long", "date": "2022-03-01", "text": "某省召开经济工作会议\n" + (tasks + filler) * 2 + tasks},
+            {"id": "two_short", "date": "2022-03-01",
+             "text": "某村的新变化\n几年来，村里发展茶叶产业推进乡村振兴，村民收入连年增长。如今，乡村振兴让小山村换了模样。"},
+            {"id": "title", "date": "2022-03-01", "title": "某县全面推进乡村振兴", "text": filler}]
+    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain", "-f",
+                                                  "jsonl").stdout)}
+    assert {k: x["tags"] for k, x in out.items()} == {
+        "passing": "", "two_long": "", "three_long": "epidemic|poverty|rural_revitalisation",
+        "two_short": "rural_revitalisation", "title": "rural_revitalisation"}
+    # --explain names the cues that made each tag.
+    assert out["three_long"]["tag_evidence"] == ("epidemic: 疫情防控×3 first sentence; poverty: 脱贫攻坚×3 first "
+                                                 "sentence; rural_revitalisation: 乡村振兴×3 first sentence")
+    assert out["two_short"]["tag_evidence"] == "rural_revitalisation: 乡村振兴×2 first sentence"
+    assert out["passing"]["tag_evidence"] == ""
+
+
 def test_bare_zhuti_jiaoyu_is_resolved_by_the_date(tmp_path):
     p = _jsonl(tmp_path, [{"id": "a", "date": "2019-09-10", "text": THEMED},
                           {"id": "b", "date": "2023-09-10", "text": THEMED},

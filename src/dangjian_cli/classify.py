@@ -52,9 +52,14 @@ SCALE = 8.0
 TOUR_FACTOR = 0.6
 TOUR_HITS = 6
 _TOUR_TITLE = re.compile(r"(?:^|——|\s)[\u4e00-\u9fff]{2,4}(?:总书记|主席)?(?:在|到|赴)[^，。：:]{1,14}?(?:调研|考察|视察|检查|看望)")
+# A theme is a tag when the title names it, or the text comes back to it: THEME_MENTIONS mentions, or two at
+# THEME_DENSITY or more per 1,000 characters. One mention is a passing one (统筹疫情防控和经济社会发展 in a
+# communiqué, 巩固拓展脱贫攻坚成果 in a list of tasks): benchmarks/data/tag_dev_labels.tsv.
+THEME_MENTIONS = 3
+THEME_DENSITY = 1.0
 DEFAULT_THRESHOLD = 0.5
 COLUMNS = ("doc_id", "title", "date", "label", "confidence", "runner_up", "tags")
-EXPLAIN_COLUMNS = (*COLUMNS, "date_used", "date_fit", "evidence")
+EXPLAIN_COLUMNS = (*COLUMNS, "date_used", "date_fit", "evidence", "tag_evidence")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -296,6 +301,7 @@ class Classification:
     date_source: str
     scores: list[CampaignScore]
     date_is_earliest: bool = False  # date_used is only the earliest the document can be (see infer_date)
+    tag_evidence: dict[str, list[Evidence]] = field(default_factory=dict)  # theme → the cues that made it a tag
 
     def row(self, explain: bool = False) -> tuple[Any, ...]:
         base = (self.doc_id, self.title, self.date, self.label, round(self.confidence, 4), self.runner_up,
@@ -305,16 +311,19 @@ class Classification:
         best = next((s for s in self.scores if s.campaign == self.label), self.scores[0] if self.scores else None)
         evidence = "; ".join(f"{e.form}×{e.count} {e.where}" for e in best.evidence) if best else ""
         fit = f"{best.date_fit:g} {best.date_reason}" if best else ""
-        return (*base, f"{self.date_used} ({self.date_source})" if self.date_used else "undated", fit, evidence)
+        tag_evidence = "; ".join(f"{theme}: " + ", ".join(f"{e.form}×{e.count} {e.where}" for e in found)
+                                 for theme, found in self.tag_evidence.items())
+        return (*base, f"{self.date_used} ({self.date_source})" if self.date_used else "undated", fit, evidence,
+                tag_evidence)
 
 
 REGIONS = ("title", "first sentence", "lead", "body")
 
 
 def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: bool = False
-                   ) -> tuple[list[CampaignScore], list[str]]:
-    """Every campaign's salience, date fit and evidence for one document; and its theme tags. ``earliest``: see
-    ``Campaign.date_fit``."""
+                   ) -> tuple[list[CampaignScore], dict[str, list[Evidence]]]:
+    """Every campaign's salience, date fit and evidence for one document; and its theme tags, each with the cues that
+    made it one. ``earliest``: see ``Campaign.date_fit``."""
     regions = region_texts(doc)
     chars = max(sum(map(len, regions)), DENSITY_FLOOR)
     # campaign id → cue → hits in (title, first sentence, lead, body)
@@ -324,7 +333,7 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
             for cid, cue in campaigns.form_table[form]:
                 found[cid][cue][where] += 1
     scores: list[CampaignScore] = []
-    tags: list[str] = []
+    tags: dict[str, list[Evidence]] = {}
     tour = _TOUR_TITLE.search(regions[0]) is not None
     for cid, cues in found.items():
         c = campaigns.by_id[cid]
@@ -349,12 +358,14 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
             salience *= TOUR_FACTOR
         evidence.sort(key=lambda e: (REGIONS.index(e.where), -e.count * e.weight, e.form))
         if c.kind == "theme":
-            if any(e.where == "title" for e in evidence) or total >= 3:
-                tags.append(cid)
+            mentions = sum(e.count for e in evidence)
+            if any(e.where == "title" for e in evidence) or mentions >= THEME_MENTIONS or (
+                    mentions >= 2 and mentions * 1000.0 / chars >= THEME_DENSITY):
+                tags[cid] = evidence
             continue
         scores.append(CampaignScore(cid, salience, fit, reason, evidence))
     scores.sort(key=lambda s: (-s.score, s.campaign))
-    return scores, sorted(tags)
+    return scores, dict(sorted(tags.items()))
 
 
 def classify_document(doc: Document, campaigns: Campaigns, threshold: float = DEFAULT_THRESHOLD) -> Classification:
@@ -371,7 +382,7 @@ def classify_document(doc: Document, campaigns: Campaigns, threshold: float = DE
     elif best is not None:
         runner_up = best.campaign
     return Classification(doc.id, doc.title, doc.date, label, confidence, runner_up, tuple(tags), date, source,
-                          scores, earliest)
+                          scores, earliest, tags)
 
 
 def check_threshold(threshold: float) -> None:

@@ -709,8 +709,8 @@ def _warn_unused_tokenizer(tokenizer: Any, env: Any) -> None:
 
 @command(INPUT, TOKENIZER, OUTPUT)
 def classify(paths: Optional[list[str]] = PATHS,
-             explain: bool = typer.Option(False, "--explain", help="Add the evidence: cues, counts, where, and the "
-                                          "date's fit to the window."),
+             explain: bool = typer.Option(False, "--explain", help="Add the evidence: cues, counts, where, the "
+                                          "date's fit to the window, and the cues of each tag."),
              threshold: float = typer.Option(0.5, "--threshold", help="Confidence below which the label is none "
                                              "(0-1)."),
              model_file: Optional[Path] = typer.Option(None, "--model", help="Use a model made by 'dangjian "
