@@ -10,12 +10,16 @@ The contexts are quotations of the corpus: print them, do not commit them.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from itertools import accumulate
 from pathlib import Path
 
-from dangjian_cli.tokenize import Tokenizer, TokenizerConfig
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from dangjian_cli.tokenize import Tokenizer, TokenizerConfig  # noqa: E402
 
 
 def changed_cuts(text: str, old: list[str], new: list[str]) -> list[tuple[int, int, str, str]]:
@@ -35,7 +39,7 @@ def changed_cuts(text: str, old: list[str], new: list[str]) -> list[tuple[int, i
 def main() -> None:
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    shared = Path(__file__).resolve().parents[2] / "shared/corpus"
+    shared = ROOT.parent / "shared/corpus"
     corpora = sys.argv[2:] or [str(shared / "dev.jsonl"), str(shared / "bench.jsonl")]
     new = Tokenizer()
     old = Tokenizer(TokenizerConfig(use_default_dict=False, user_dict_files=(sys.argv[1],)))
@@ -60,4 +64,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BrokenPipeError:  # `… | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -31,7 +31,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
-from .lexicon import MIN_FORM_CHARS, expand_forms, leftmost_longest, strip_quotes
+from .lexicon import expand_forms, leftmost_longest, too_short
 from .parallel import map_documents
 from .regions import region_texts
 from .resources import DataFile, package_file, provenance, user_file
@@ -61,6 +61,7 @@ DEFAULT_THRESHOLD = 0.5
 COLUMNS = ("doc_id", "title", "date", "label", "confidence", "runner_up", "tags")
 EXPLAIN_COLUMNS = (*COLUMNS, "date_used", "date_fit", "evidence", "tag_evidence")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_KEY_OF_ROLE = {"name": "name", "short": "short", "cue": "cues", "shared": "shared"}  # a cue's key in the file
 
 
 @dataclass(frozen=True)
@@ -147,11 +148,11 @@ def _parse(f: DataFile) -> list[Campaign]:
                 except ValueError:
                     raise InputError(f.origin, f"campaign {cid}: weight of {form!r} is not a number") from None
                 cues.append(Cue(form.strip(), "cue" if role == "cues" else "shared", w))
-        key_of = {"name": "name", "short": "short", "cue": "cues", "shared": "shared"}
-        short_cue = next((c for c in cues if len(strip_quotes(c.form).strip()) < MIN_FORM_CHARS), None)
-        if short_cue is not None:  # expand_forms would drop it: say so rather than never find it
-            raise InputError(f.origin, f"campaign {cid}: {key_of[short_cue.role]} {short_cue.form!r} has fewer than "
-                             "two characters", "give the cue in full; a single character is in too many words to count")
+        short_cue = next((c for c in cues if too_short(c.form)), None)
+        if short_cue is not None:
+            raise InputError(f.origin, f"campaign {cid}: {_KEY_OF_ROLE[short_cue.role]} {short_cue.form!r} has "
+                             "fewer than two characters",
+                             "give the cue in full; a single character is in too many words to count")
         start, end = sec.get("start", "").strip(), sec.get("end", "").strip()
         if start and not end:
             end = start[:4] + "-12"
@@ -270,6 +271,9 @@ class Evidence:
     where: str  # title, lead or body (the most prominent place)
     weight: float
 
+    def __str__(self) -> str:
+        return f"{self.form}×{self.count} {self.where}"  # as --explain shows it
+
 
 @dataclass
 class CampaignScore:
@@ -309,9 +313,9 @@ class Classification:
         if not explain:
             return base
         best = next((s for s in self.scores if s.campaign == self.label), self.scores[0] if self.scores else None)
-        evidence = "; ".join(f"{e.form}×{e.count} {e.where}" for e in best.evidence) if best else ""
+        evidence = "; ".join(map(str, best.evidence)) if best else ""
         fit = f"{best.date_fit:g} {best.date_reason}" if best else ""
-        tag_evidence = "; ".join(f"{theme}: " + ", ".join(f"{e.form}×{e.count} {e.where}" for e in found)
+        tag_evidence = "; ".join(f"{theme}: " + ", ".join(map(str, found))
                                  for theme, found in self.tag_evidence.items())
         return (*base, f"{self.date_used} ({self.date_source})" if self.date_used else "undated", fit, evidence,
                 tag_evidence)

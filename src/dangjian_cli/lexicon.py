@@ -43,6 +43,12 @@ def strip_quotes(text: str) -> str:
     return "".join(ch for ch in text if ch not in _QUOTES)
 
 
+def too_short(form: str) -> bool:
+    """Whether a form written in a data file is shorter than ``MIN_FORM_CHARS`` without its quotes: ``expand_forms``
+    would drop it, so a file holding one is refused rather than counting it as never found."""
+    return len(strip_quotes(form).strip()) < MIN_FORM_CHARS
+
+
 @dataclass(frozen=True)
 class Match:
     start: int
@@ -70,8 +76,8 @@ def _parse_entries(f: DataFile) -> list[LexiconEntry]:
                 raise InputError(f.origin, f"lexicon line {n}: first_year {first_year!r} is not a year")
             year = int(first_year)
         vs = tuple(v.strip() for v in variants.split("|") if v.strip() and v.strip() != "-")
-        short = next((form for form in (canonical, *vs) if len(strip_quotes(form).strip()) < MIN_FORM_CHARS), None)
-        if short is not None:  # expand_forms would drop it: say so rather than count it as never found
+        short = next((form for form in (canonical, *vs) if too_short(form)), None)
+        if short is not None:
             raise InputError(f.origin, f"lexicon line {n}: {short!r} has fewer than two characters",
                              "give the formulation in full; count a single character with `dangjian trends`")
         out.append(LexiconEntry(canonical, kind, "" if campaign in ("", "-") else campaign, year, vs,
