@@ -611,3 +611,88 @@ def test_stdin_named_twice_is_read_once_with_a_warning():
     assert [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == ["stdin"]
     assert r.stderr.strip() == ("dangjian: warning: 1 file is named more than once in the paths given (-); each file "
                                 "is read once")
+
+
+# -- --since / --until ---------------------------------------------------------------------------------------------
+def test_a_date_range_compares_at_the_coarser_precision():
+    from dangjian_cli.corpus import DateRange
+
+    june_on = DateRange(since="2019-06")
+    assert [june_on.admits(d) for d in ("2019-05-31", "2019-06-01", "2019", "2018", "2020-01", "")] == \
+        [False, True, True, False, True, False]  # a year-only date may be from June on; no date is never in
+    to_2019 = DateRange(until="2019")
+    assert [to_2019.admits(d) for d in ("2019-12-31", "2020-01-01", "2019-06", "1954")] == [True, False, True, True]
+    day = DateRange("2019-11-06", "2019-11-06")
+    assert [day.admits(d) for d in ("2019-11-06", "2019-11-05", "2019-11", "2019")] == [True, False, True, True]
+    assert str(DateRange("2019", "2020-06")) == "--since 2019 --until 2020-06"
+
+
+def test_date_bounds_are_normalised_and_checked():
+    assert LoaderOptions(since="2019/6", until="2020年1月").dates.__dict__ == {"since": "2019-06", "until": "2020-01"}
+    assert LoaderOptions().dates is None
+    for since, until in (("2019-13", None), ("yesterday", None), ("2020", "2019-12")):
+        with pytest.raises(UsageError):
+            LoaderOptions(since=since, until=until)
+
+
+@pytest.fixture()
+def dated(tmp_path):
+    """Six articles: four dated (a year only, a month, two days), two without a date."""
+    rows = [("a", "2015"), ("b", "2016-03"), ("c", "2019-11-06"), ("d", "2019-12-31"), ("e", ""), ("f", None)]
+    topics = ["推进“两学一做”学习教育常态化制度化", "扎实开展主题教育"]
+    path = tmp_path / "dated.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for i, (doc_id, date) in enumerate(rows):
+            row = {"id": doc_id, "text": f"{topics[i // 2 % 2]}，助力乡村振兴。" + "党支部书记带头讲党课。" * (i % 2)}
+            if date is not None:
+                row["date"] = date
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("args, ids", [
+    (["--since", "2016"], "bcd"),
+    (["--until", "2016-03"], "ab"),
+    (["--since", "2019-11", "--until", "2019"], "cd"),
+    (["--since", "2015-07", "--until", "2019-11-06"], "abc"),  # 2015 alone may be from July on
+])
+def test_since_and_until_choose_documents_by_date_and_say_what_had_none(dated, args, ids):
+    r = run_cli("corpus", str(dated), *args)
+    assert r.exit_code == 0
+    assert [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == list(ids)
+    assert r.stderr.strip() == (f"dangjian: warning: 2 documents without a date left out by {' '.join(args)}; if the "
+                                "dates are in a column, name it with --date-field")
+
+
+def test_a_range_no_document_is_in_is_one_error_line(dated):
+    r = run_process("keywords", str(dated), "--since", "2021")
+    assert r.returncode == 1
+    assert r.stdout == b""
+    assert r.stderr.decode().strip() == ("dangjian: error: no document is dated within --since 2021 (4 dated outside "
+                                         "it, 2 without a date); widen the range, or name the date column with "
+                                         "--date-field")
+
+
+def test_bad_date_bounds_are_usage_errors(dated):
+    for args, said in ((["--since", "2019-13"], "--since '2019-13' is not a date"),
+                       (["--since", "2020", "--until", "2019-06"], "--since 2020 is after --until 2019-06")):
+        r = run_process("corpus", str(dated), *args)
+        assert r.returncode == 2
+        assert r.stderr.decode().startswith(f"dangjian: error: {said}")
+
+
+def test_the_library_reads_the_same_range_and_leaves_queries_and_idf_corpora_whole(dated):
+    docs = load_documents([str(dated)], LoaderOptions(since="2019"), warn=lambda message: None)
+    assert [d.id for d in docs] == ["c", "d"]
+    assert LoaderOptions(since="2019").all_dates() == LoaderOptions()
+    # --idf-from reads its corpus whole: the same IDF as without the range.
+    ranged = run_cli("keywords", str(dated), "--since", "2019", "--idf-from", str(dated), "--no-cache", "-q")
+    whole = run_cli("keywords", str(dated), "--idf-from", str(dated), "--no-cache", "-q")
+    assert ranged.exit_code == 0 and ranged.stdout.splitlines()[1:] == [
+        line for line in whole.stdout.splitlines()[1:] if line.split("\t")[0] in "cd"]
+    # A query file is not part of the corpus: an undated one is still the query.
+    query = dated.parent / "query.txt"
+    query.write_text("扎实开展主题教育，助力乡村振兴。", encoding="utf-8")
+    found = run_cli("similar", str(query), "--corpus", str(dated), "--since", "2019", "--no-cache", "-q")
+    assert found.exit_code == 0, found.stderr
+    assert [line.split("\t")[2] for line in found.stdout.splitlines()[1:]] == ["c", "d"]

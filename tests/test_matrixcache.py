@@ -224,3 +224,21 @@ def test_what_other_code_cached_is_never_reused(tmp_path):
         assert fresh != first[args]  # build b's own code runs
         assert run("b", *args) == fresh
     assert "两学一做" in first[segment] and "两学一做" not in run("b", *segment)
+
+
+def test_a_date_range_is_part_of_the_key_and_its_warning_is_said_again(tmp_path):
+    env = {"DANGJIAN_CACHE_DIR": str(tmp_path / "cache")}
+    corpus = _corpus(tmp_path / "c.jsonl", extra_row={"id": "undated", "text": seed(2).read_text(encoding="utf-8")})
+    runs = {}
+    for args in (["--since", "2012"], [], ["--since", "2012"], ["--since", "2011-06", "--until", "2013"]):
+        runs.setdefault(tuple(args), []).append(run_process("keywords", str(corpus), *args, "-f", "tsv", env=env))
+    assert len(_matrices(tmp_path / "cache")) == 3  # one per range
+    for args, (first, *again) in runs.items():
+        plain = run_process("keywords", str(corpus), *args, "-f", "tsv", "--no-cache", env=env)
+        assert first.returncode == 0
+        assert all((r.stdout, r.stderr) == (first.stdout, first.stderr) == (plain.stdout, plain.stderr)
+                   for r in again)
+    docs = {tuple(a): {line.split(b"\t")[0] for line in r[0].stdout.splitlines()[1:]} for a, r in runs.items()}
+    assert len(docs[()]) == 6
+    assert len(docs[("--since", "2012")]) == 3 and len(docs[("--since", "2011-06", "--until", "2013")]) == 2
+    assert b"1 document without a date left out by --since 2012" in runs[("--since", "2012")][1].stderr

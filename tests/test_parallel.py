@@ -47,6 +47,9 @@ def corpus(tmp_path_factory):
     (["phrases", "--unit", "char", "--group-by", "year", "-n", "5"], 40),
     (["trends", "两学一做", "党支部", "--by", "year"], 16),
     (["kwic", "两学一做", "--sort", "right"], 100),
+    # A date range: documents left out in the workers (per document, and per batch for duplicates).
+    (["keywords", "-n", "5", "--since", "2017", "--until", "2019-06"], 88 * 5),
+    (["duplicates", "--shares", "--since", "2017", "--until", "2019-06"], 88),
 ])
 def test_jobs_two_gives_the_same_bytes_as_one(corpus, args, rows):
     args = [str(corpus) if a == "{corpus}" else a for a in args]
@@ -259,3 +262,18 @@ def test_ids_shared_across_workers_chunks_are_warned_about_as_one_process_does(c
     assert two.stderr.decode().startswith("dangjian: warning: 10 ids name more than one document (first: 'd000', "
                                           "2 documents)")
     assert two.stderr.decode().count("\n") == 1
+
+
+def test_documents_a_date_range_leaves_out_in_workers_are_said_as_one_process_says_them(corpus, tmp_path):
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    for row in rows[::10]:
+        del row["date"]
+    undated = tmp_path / "undated.jsonl"
+    undated.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    for args in (["corpus"], ["classify"], ["duplicates", "--shares"]):
+        one = run_process(*args, str(undated), "--since", "2016", "--jobs", "1")
+        two = run_process(*args, str(undated), "--jobs", "2", "--since", "2016")
+        assert one.returncode == 0, one.stderr.decode()
+        assert (two.stdout, two.stderr) == (one.stdout, one.stderr)
+        assert one.stderr.decode() == ("dangjian: warning: 26 documents without a date left out by --since 2016; if "
+                                       "the dates are in a column, name it with --date-field\n")

@@ -157,7 +157,8 @@ def _loader(v: dict[str, Any]) -> Any:
                          title_field=v["title_field"], date_field=v["date_field"], source_field=v["source_field"],
                          skip_errors=v["skip_errors"], keep_boilerplate=v["keep_boilerplate"],
                          boilerplate_files=tuple(v["boilerplate"] or ()),
-                         jobs=v["jobs"] if v["jobs"] is not None else default_jobs())
+                         jobs=v["jobs"] if v["jobs"] is not None else default_jobs(), since=v["since"],
+                         until=v["until"])
 
 
 P_IN = "Input"
@@ -172,6 +173,10 @@ INPUT = OptionGroup("loader", (
     _kw("date_field", Optional[str], typer.Option(None, "--date-field", help="Date column.", rich_help_panel=P_IN)),
     _kw("source_field", Optional[str], typer.Option(None, "--source-field", help="Source column.",
         rich_help_panel=P_IN)),
+    _kw("since", Optional[str], typer.Option(None, "--since", help="Only documents dated on or after this date "
+        "(YYYY, YYYY-MM or YYYY-MM-DD); undated ones are left out.", rich_help_panel=P_IN, metavar="DATE")),
+    _kw("until", Optional[str], typer.Option(None, "--until", help="Only documents dated on or before this date "
+        "(--until 2019 takes in all of 2019).", rich_help_panel=P_IN, metavar="DATE")),
     _kw("skip_errors", bool, typer.Option(False, "--skip-errors", help="Skip unreadable files with a warning.",
         rich_help_panel=P_IN)),
     _kw("keep_boilerplate", bool, typer.Option(False, "--keep-boilerplate", help="Keep web and broadcast debris.",
@@ -444,7 +449,7 @@ def keywords(paths: Optional[list[str]] = PATHS,
             if idf.tokenizer_key and idf.tokenizer_key != an.tokenizer.segmentation_key:
                 env.warn(f"{load_idf} was made with other tokenizer settings; its terms may not match")
         elif idf_from:
-            idf_docs = reader(idf_from, loader, env)
+            idf_docs = reader(idf_from, loader.all_dates(), env)  # a reference corpus: read whole
             idf = fit_idf((words for _, words in an.map_words(idf_docs, article=True)), source=" ".join(idf_from),
                           tokenizer_key=an.tokenizer.segmentation_key)
         settings = KeywordSettings(method=method, top=top, min_df=min_df, max_df=max_df, pos=pos_prefixes,

@@ -15,7 +15,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -112,10 +112,19 @@ class LoaderOptions:
     keep_boilerplate: bool = False
     boilerplate_files: tuple[str, ...] = ()
     jobs: int = 1  # processes that make documents (and run a command's per-document work): see parallel.py
+    since: str | None = None  # only documents dated on or after (see DateRange)
+    until: str | None = None  # only documents dated on or before
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise UsageError(f"--jobs {self.jobs} is not a number of processes", "use 1 or more")
+        # Bounds are kept normalised (2019/6 → 2019-06): the matrix cache's key is made of these fields.
+        object.__setattr__(self, "since", _date_bound("--since", self.since))
+        object.__setattr__(self, "until", _date_bound("--until", self.until))
+        if self.since and self.until:
+            n = min(len(self.since), len(self.until))
+            if self.since[:n] > self.until[:n]:
+                raise UsageError(f"--since {self.since} is after --until {self.until}", "swap them")
         if self.encoding:
             try:
                 canonical_encoding(self.encoding)
@@ -123,6 +132,94 @@ class LoaderOptions:
                 raise UsageError(f"unknown encoding {self.encoding!r}",
                                  "use utf-8, utf-8-sig, utf-16, gb18030, gbk, big5 or another codec Python "
                                  "knows") from None
+
+    @property
+    def dates(self) -> DateRange | None:
+        """The documents' date range, or None when every document is read."""
+        return DateRange(self.since or "", self.until or "") if self.since or self.until else None
+
+    def all_dates(self) -> LoaderOptions:
+        """The same options without a date range: for input that is not the corpus under study (a similarity
+        query, the corpus IDF is fitted on)."""
+        return replace(self, since=None, until=None) if self.dates else self
+
+
+def _date_bound(option: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    date = metadata.normalize_date(value)
+    if not date or not value.strip()[:1].isdigit():
+        raise UsageError(f"{option} {value!r} is not a date", "use YYYY, YYYY-MM or YYYY-MM-DD")
+    return date
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Which documents ``--since``/``--until`` let through, by their date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).
+    Both bounds are inclusive and compared at the coarser precision of the two: ``--until 2019`` takes in
+    2019-12-31, and a document dated only 2019 is within ``--since 2019-06`` (it may be from any month of 2019). A
+    document without a date is outside every range: its commands' figures would otherwise mix periods."""
+
+    since: str = ""
+    until: str = ""
+
+    def admits(self, date: str) -> bool:
+        if not date:
+            return False
+        if self.since and date[:len(self.since)] < self.since[:len(date)]:
+            return False
+        return not (self.until and date[:len(self.until)] > self.until[:len(date)])
+
+    def __str__(self) -> str:
+        return " ".join(f"{option} {bound}" for option, bound in (("--since", self.since), ("--until", self.until))
+                        if bound)
+
+
+class LeftOut(NamedTuple):
+    """A document outside the date range: what a worker sends back instead of it, so that the main process can
+    count what was left out."""
+
+    undated: bool
+
+
+class DateTally:
+    """The documents one pass over a corpus left out for their dates. At the end of the pass the reader says, once,
+    how many had no date (a corpus whose dates are in a column the loader did not find would otherwise shrink
+    without a word); when no document was in the range, the pass ends in EmptyCorpusError, which says so."""
+
+    def __init__(self, reader: CorpusReader) -> None:
+        self.reader = reader
+        self.kept = self.outside = self.undated = 0
+
+    def keep(self, doc: Document) -> bool:
+        """Whether the document is in the range; counted either way."""
+        left_out = self.reader.maker.left_out(doc)
+        if left_out is None:
+            self.kept += 1
+            return True
+        self.count(left_out)
+        return False
+
+    def count(self, left_out: LeftOut) -> None:
+        if left_out.undated:
+            self.undated += 1
+        else:
+            self.outside += 1
+
+    def end(self) -> None:
+        reader = self.reader
+        dates = reader.maker.dates
+        if dates is None or reader.dates_said or not (self.outside or self.undated):
+            return
+        reader.dates_said = True
+        if not self.kept:
+            raise EmptyCorpusError(f"no document is dated within {dates} ({self.outside:,} dated outside it, "
+                                   f"{self.undated:,} without a date)",
+                                   "widen the range, or name the date column with --date-field")
+        if self.undated:
+            s = "s" if self.undated > 1 else ""
+            reader.say(f"{self.undated:,} document{s} without a date left out by {dates}; if the dates are in a "
+                       "column, name it with --date-field")
 
 
 DOUBTS_SAID = 5  # files named in a warning that a forced encoding does not give Chinese text
@@ -190,7 +287,8 @@ class CorpusReader:
         self.boilerplate: BoilerplatePatterns | None = (
             None if self.options.keep_boilerplate else load_boilerplate(self.options.boilerplate_files)
         )
-        self.maker = DocumentMaker(self.boilerplate)
+        self.maker = DocumentMaker(self.boilerplate, self.options.dates)
+        self.dates_said = False  # DateTally.end: what the date range left out is said once per reader
         self.rows = RowParser(self.options)
         self.skipped = 0
         self._sources: list[str] | None = None
@@ -263,7 +361,19 @@ class CorpusReader:
 
     # -- documents -----------------------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Document]:
-        return map(self.maker, self.records())
+        return self.in_range(map(self.maker, self.records()))
+
+    def in_range(self, docs: Iterator[Document]) -> Iterator[Document]:
+        """``docs`` without those outside the date range (``--since``/``--until``), counted and said at the end."""
+        return docs if self.maker.dates is None else self._in_range(docs)
+
+    def _in_range(self, docs: Iterator[Document]) -> Iterator[Document]:
+        tally = self.date_tally()
+        yield from filter(tally.keep, docs)
+        tally.end()
+
+    def date_tally(self) -> DateTally:
+        return DateTally(self)
 
     def records(self) -> Iterator[RawRecord]:
         """The raw documents, read and decoded but not normalised."""
@@ -791,8 +901,15 @@ class DocumentMaker:
     """Turns a raw record into a Document: normalisation, and metadata found in the text. Picklable, so worker
     processes can run it."""
 
-    def __init__(self, boilerplate: BoilerplatePatterns | None) -> None:
+    def __init__(self, boilerplate: BoilerplatePatterns | None, dates: DateRange | None = None) -> None:
         self.boilerplate = boilerplate
+        self.dates = dates
+
+    def left_out(self, doc: Document) -> LeftOut | None:
+        """None when the document is in the date range (or there is none); else why it is left out."""
+        if self.dates is None or self.dates.admits(doc.date):
+            return None
+        return LeftOut(not doc.date)
 
     def __call__(self, record: RawRecord) -> Document:
         doc_id, raw, meta, enc, path, extra = record

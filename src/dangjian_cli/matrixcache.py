@@ -8,7 +8,7 @@ and the rows' metadata are written to
 place, so a reader never sees half a file). The key is a hash of:
 
 - the content of every input file (BLAKE2b of the bytes: an edited file, even of the same size and time, is a new key),
-  and the loader's options (fields, encoding, glob, debris rules);
+  and the loader's options (fields, encoding, glob, debris rules, date range);
 - the tokenizer: engine and its version, dictionaries, lexicon, stop words, filters;
 - the per-document settings that change the counts (``--pos``, ``--keep-script``, title and lead weights, the
   ``--group-by`` field);

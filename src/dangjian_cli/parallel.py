@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .allocator import tune_allocator
-from .corpus import Document, IdTally, JsonLine, JsonRange, RawRecord, python_warning, unit_rows
+from .corpus import Document, IdTally, JsonLine, JsonRange, LeftOut, RawRecord, python_warning, unit_rows
 from .errors import DangjianError, InputError
 
 CHUNK_DOCS = 128  # documents per task: large enough to amortise pickling, small enough to keep workers even
@@ -62,11 +62,11 @@ def _map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | N
         return
     units, reader = head
     if isinstance(units, list):  # too small for workers
-        for record in _in_this_process(units, reader):
-            doc = reader.maker(record)
+        for doc in reader.in_range(map(reader.maker, _in_this_process(units, reader))):
             yield doc, func(doc) if func is not None else None
         return
     failed: set[int] = set()
+    tally = reader.date_tally()
     for entries in _pooled(_chunks(units), reader, func, analyzer, _jobs(docs, jobs), _work, metadata_only):
         for source, doc, result in entries:
             if source in failed:
@@ -74,7 +74,12 @@ def _map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | N
             if type(doc) is _Problem:
                 _problem(doc, source, reader, failed)
                 continue
+            if type(doc) is LeftOut:
+                tally.count(doc)
+                continue
+            tally.kept += 1
             yield (_document(doc) if metadata_only else doc), result
+    tally.end()
 
 
 def map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any], jobs: int | None = None,
@@ -96,7 +101,7 @@ def _map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any]
     if head is None or isinstance(head[0], list):
         batch: list[Document] = []
         chars = 0
-        made = docs if head is None else map(head[1].maker, _in_this_process(head[0], head[1]))
+        made = docs if head is None else head[1].in_range(map(head[1].maker, _in_this_process(head[0], head[1])))
         for doc in made:
             batch.append(doc)
             chars += len(doc.text)
@@ -108,6 +113,7 @@ def _map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any]
         return
     units, reader = head
     failed: set[int] = set()
+    tally = reader.date_tally()
     for entries, result in _pooled(_chunks(units), reader, func, analyzer, _jobs(docs, jobs), _work_batch,
                                    metadata_only):
         received: list[Document] = []
@@ -118,7 +124,12 @@ def _map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any]
                 if source not in failed:
                     _problem(doc, source, reader, failed)
                 continue
+            if type(doc) is LeftOut:  # not among the documents func was given
+                if source not in failed:
+                    tally.count(doc)
+                continue
             if source not in failed:
+                tally.kept += 1
                 received.append(_document(doc) if metadata_only else doc)
                 kept.append(position)
             position += 1
@@ -126,6 +137,7 @@ def _map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any]
             result = result.select(kept)
         if received:
             yield received, result
+    tally.end()
 
 
 def _checking_ids(pairs: Iterator[Any], docs: Any, batches: bool) -> Iterator[Any]:
@@ -350,6 +362,10 @@ def _work(chunk: list[Any], metadata_only: bool) -> list[tuple[int, Any, Any]]:
             out.append((source, record, None))
             continue
         doc = maker(record)
+        left_out = maker.left_out(doc)
+        if left_out is not None:
+            out.append((source, left_out, None))
+            continue
         result = func(doc) if func is not None else None
         # Without its texts a document travels as a plain tuple: pickling dataclasses cost more than the work
         # of a light command (slogans, corpus) on short items.
@@ -370,6 +386,10 @@ def _work_batch(chunk: list[Any], metadata_only: bool) -> tuple[list[tuple[int, 
             entries.append((source, record))
             continue
         doc = maker(record)
+        left_out = maker.left_out(doc)
+        if left_out is not None:
+            entries.append((source, left_out))
+            continue
         docs.append(doc)
         entries.append((source, _metadata(doc) if metadata_only else doc))
     result = func(docs)

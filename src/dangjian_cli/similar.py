@@ -167,6 +167,8 @@ def resolve_query(v: CorpusVectors, analyzer: Analyzer, query: str | None = None
 
     from .corpus import CorpusReader
 
+    if options is not None:
+        options = options.all_dates()  # the query is not a document of the corpus under study
     if text is not None:
         doc = CorpusReader([], options, warn=warn).text_document(query_text(text))
         label = "(text)"
