@@ -47,6 +47,7 @@ def corpus(tmp_path_factory):
     (["phrases", "--unit", "char", "--group-by", "year", "-n", "5"], 40),
     (["trends", "两学一做", "党支部", "--by", "year"], 16),
     (["kwic", "两学一做", "--sort", "right"], 100),
+    (["kwic", "两学一做", "--sample", "30", "--seed", "7"], 30),
     # A date range: documents left out in the workers (per document, and per batch for duplicates).
     (["keywords", "-n", "5", "--since", "2017", "--until", "2019-06"], 88 * 5),
     (["duplicates", "--shares", "--since", "2017", "--until", "2019-06"], 88),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,40 @@ def test_kwic_sort_regex_and_traditional_pattern():
     assert len(run_cli("kwic", "兩學一做", str(seed(0))).stdout.splitlines()) == 13
     bad = run_cli("kwic", "([", str(SEEDS), "--regex")
     assert bad.exit_code == 2 and "bad regular expression" in bad.stderr
+
+
+def test_kwic_sample_draws_lines_of_the_full_concordance_at_random():
+    full = run_cli("kwic", "两学一做", str(SEEDS), "-w", "4").stdout.splitlines()
+    assert len(full) == 1 + 62
+    drawn = run_cli("kwic", "两学一做", str(SEEDS), "-w", "4", "--sample", "5", "--seed", "3")
+    assert drawn.exit_code == 0
+    lines = drawn.stdout.splitlines()
+    assert lines[0] == full[0] and len(lines) == 6
+    assert [full.index(line) for line in lines[1:]] == sorted(full.index(line) for line in lines[1:])  # doc order
+    assert run_cli("kwic", "两学一做", str(SEEDS), "-w", "4", "--sample", "5", "--seed", "3").stdout == drawn.stdout
+    assert run_cli("kwic", "两学一做", str(SEEDS), "-w", "4", "--sample", "5", "--seed", "4").stdout != drawn.stdout
+    right = _tsv(run_cli("kwic", "两学一做", str(SEEDS), "-w", "4", "--sample", "5", "--seed", "3",
+                         "--sort", "right").stdout)
+    assert sorted(map(tuple, right[1:])) == sorted(tuple(x.split("\t")) for x in lines[1:])
+    assert [x[5] for x in right[1:]] == sorted(x[5] for x in right[1:])
+    assert run_cli("kwic", "两学一做", str(SEEDS), "-w", "4", "--sample", "100").stdout.splitlines() == full
+    bad = run_cli("kwic", "两学一做", "no/such/file.txt", "--sample", "0")
+    assert bad.exit_code == 2 and "--sample must be 1 or more" in bad.stderr  # said before any file is read
+
+
+def test_kwic_sample_gives_every_line_the_same_chance():
+    from dangjian_cli import load_documents
+    from dangjian_cli.trends import sample_kwic, term_pattern
+
+    docs = load_documents([str(SEEDS)])
+    pattern = term_pattern("两学一做", load_lexicon())
+    drawn = Counter()
+    for s in range(400):
+        result = sample_kwic(docs, pattern, 10, seed=s, window=0)
+        assert result.total == 62 and len(result.rows) == 10
+        drawn.update((row[0], row[2]) for row in result.rows)
+    # Each of the 62 lines is expected 400 × 10 / 62 ≈ 64.5 times (standard deviation about 7.3).
+    assert len(drawn) == 62 and 35 <= min(drawn.values()) and max(drawn.values()) <= 95
 
 
 def test_trends_periods_gaps_and_undated(tmp_path):

@@ -605,6 +605,9 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
          window: int = typer.Option(20, "--window", "-w", help="Characters of context on each side."),
          sort: str = typer.Option("doc", "--sort", help="doc, left (by the left context read backwards) or "
                                   "right."),
+         sample: Optional[int] = typer.Option(None, "--sample", help="N lines drawn at random from all the "
+                                              "matches (the same N lines for the same input and --seed)."),
+         seed: int = typer.Option(0, "--seed", help="Random seed of --sample."),
          *, loader: Any = None, lexicon: Any = None, out: Any = None) -> None:
     """Keyword in context, on characters: every occurrence with its offset in the original text.
 
@@ -612,13 +615,19 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
 
     Example: dangjian kwic 两学一做 seeds/ --window 10"""
     from .output import Table
-    from .trends import KWIC_COLUMNS, kwic as find, term_pattern
+    from .trends import KWIC_COLUMNS, check_kwic, kwic as find, sample_kwic, term_pattern
 
     env = environment(out)
+    check_kwic(window, sort, sample)
     tp = term_pattern(pattern, None if regex else _lexicon(lexicon), regex=regex)
     docs = reader(paths, loader, env)
-    emit(Table(KWIC_COLUMNS, find(docs, tp, window=window, sort=sort), title=f"kwic {pattern}",
-               highlight="match"), out, env)
+    if sample is None:
+        lines = find(docs, tp, window=window, sort=sort)
+    else:
+        drawn = sample_kwic(docs, tp, sample, seed, window=window, sort=sort)
+        lines = drawn.rows
+        env.note(f"{len(lines):,} of {drawn.total:,} lines, drawn at random with --seed {seed}")
+    emit(Table(KWIC_COLUMNS, lines, title=f"kwic {pattern}", highlight="match"), out, env)
 
 
 def split_terms(args: list[str]) -> tuple[list[str], list[str]]:

@@ -209,10 +209,7 @@ class _Concordance:
 def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort: str = "doc") -> Iterator[tuple[Any, ...]]:
     """KWIC_COLUMNS. Matching runs on the normalised text; offset, left, match and right come from the original
     text (traditional stays traditional), so ``original[offset:offset + len(match)] == match``."""
-    if sort not in SORTS:
-        raise UsageError(f"unknown sort {sort!r}", f"use one of: {', '.join(SORTS)}")
-    if window < 0:
-        raise UsageError("--window must be 0 or more")
+    check_kwic(window, sort)
 
     def rows() -> Iterator[tuple[Any, ...]]:
         n = 0
@@ -224,12 +221,56 @@ def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort:
         if n == 0:
             raise EmptyCorpusError()
 
+    yield from _sorted_lines(rows(), sort)
+
+
+def check_kwic(window: int = 20, sort: str = "doc", sample: int | None = None) -> None:
+    """The errors in kwic's settings, before any document is read."""
+    if sort not in SORTS:
+        raise UsageError(f"unknown sort {sort!r}", f"use one of: {', '.join(SORTS)}")
+    if window < 0:
+        raise UsageError("--window must be 0 or more")
+    if sample is not None and sample < 1:
+        raise UsageError("--sample must be 1 or more")
+
+
+def _sorted_lines(lines: Iterable[tuple[Any, ...]], sort: str) -> Iterable[tuple[Any, ...]]:
     if sort == "doc":
-        yield from rows()
-    elif sort == "left":
-        yield from sorted(rows(), key=lambda r: (r[3][::-1], r[0], r[2]))
-    else:
-        yield from sorted(rows(), key=lambda r: (r[5], r[0], r[2]))
+        return lines
+    if sort == "left":
+        return sorted(lines, key=lambda r: (r[3][::-1], r[0], r[2]))
+    return sorted(lines, key=lambda r: (r[5], r[0], r[2]))
+
+
+@dataclass
+class KwicSample:
+    """Concordance lines drawn at random: ``rows`` (KWIC_COLUMNS, in the order asked for) out of ``total`` lines."""
+
+    rows: list[tuple[Any, ...]]
+    total: int
+    seed: int
+
+
+def sample_kwic(docs: Iterable[Document], pattern: TermPattern, n: int, seed: int = 0, window: int = 20,
+                sort: str = "doc") -> KwicSample:
+    """``n`` lines of ``kwic`` drawn at random, each line as likely as any other (reservoir sampling over the lines in
+    input order, so memory holds ``n`` lines however many match). The same input, ``n`` and ``seed`` give the same
+    lines, with any number of workers; the sample is then put in ``sort`` order."""
+    import random
+
+    check_kwic(window, sort, n)
+    rng = random.Random(seed)
+    drawn: list[tuple[int, tuple[Any, ...]]] = []
+    total = 0
+    for total, line in enumerate(kwic(docs, pattern, window=window), 1):
+        if total <= n:
+            drawn.append((total, line))
+        else:
+            j = rng.randrange(total)
+            if j < n:
+                drawn[j] = (total, line)
+    in_order = [line for _, line in sorted(drawn, key=lambda d: d[0])]
+    return KwicSample(list(_sorted_lines(in_order, sort)), total, seed)
 
 
 # -- charts --------------------------------------------------------------------------------------------------------
