@@ -333,3 +333,27 @@ def test_the_mass_line_campaigns_supervision_groups_are_a_cue_in_its_window_only
     assert out["in_window"]["label"] == "mass_line_2013"
     assert "督导组×2" in out["in_window"]["evidence"]
     assert out["later"]["label"] == "none"
+
+
+# An award whose first sentences name the campaign of the day as the frame and a task (written after real 2014
+# award notices of 新闻联播; names and places invented).
+AWARD_IN_CAMPAIGN = ("央视网消息（新闻联播）：新时期以来，特别是党的群众路线教育实践活动开展以来，各地不断涌现为民务实清廉的先进典型，"
+                     "某省某县原县长某某同志就是其中的优秀代表。经中央领导同志同意，中央组织部决定，追授某某同志“全国优秀共产党员”"
+                     "称号。中央党的群众路线教育实践活动领导小组、中央组织部印发通知，号召广大党员干部向某某同志学习。")
+
+
+def test_an_honour_is_about_the_people_honoured_unless_its_title_names_the_campaign(tmp_path):
+    """HONOUR_FACTOR: the same notice is not about the campaign under an award title; it is under a title that names
+    the campaign, and an award that keeps coming back to the campaign (TOUR_HITS mentions) is about it too."""
+    returning = AWARD_IN_CAMPAIGN + "各地把学习某某同志先进事迹作为党的群众路线教育实践活动的重要内容，" * 4
+    rows = [{"id": "award", "date": "2014-05-20", "title": "中央组织部追授某某同志“全国优秀共产党员”称号",
+             "text": AWARD_IN_CAMPAIGN},
+            {"id": "report", "date": "2014-05-20", "title": "某省深入开展党的群众路线教育实践活动", "text": AWARD_IN_CAMPAIGN},
+            {"id": "named", "date": "2014-05-20", "title": "党的群众路线教育实践活动中涌现的先进典型受到表彰",
+             "text": AWARD_IN_CAMPAIGN},
+            {"id": "returning", "date": "2014-05-20", "title": "中央组织部追授某某同志“全国优秀共产党员”称号",
+             "text": returning}]
+    labels = {x["doc_id"]: (x["label"], x["runner_up"])
+              for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "-f", "jsonl").stdout)}
+    assert labels == {"award": ("none", "mass_line_2013"), "report": ("mass_line_2013", "none"),
+                      "named": ("mass_line_2013", "none"), "returning": ("mass_line_2013", "none")}

@@ -13,7 +13,8 @@ topics, a slogan used in passing, 八项规定 long after its campaign). So the 
   names gives only the earliest it can be (党的十八大以来 is written for years after 2012): a campaign under way
   then is judged at that month, one that starts later is possible (``UNDATED_FIT``), one over by then is not;
 - genre: a leader's tour (its title says who went where to inspect) counts a campaign it does not name in the
-  title and names fewer than ``TOUR_HITS`` times at ``TOUR_FACTOR`` of its salience;
+  title and names fewer than ``TOUR_HITS`` times at ``TOUR_FACTOR`` of its salience, an honour (追授…称号, 时代楷模)
+  at ``HONOUR_FACTOR``;
 - score = salience × date fit; confidence = score / (score + ``SCALE``); the label is the best campaign when its
   confidence reaches the threshold, else ``none``.
 """
@@ -52,6 +53,12 @@ SCALE = 8.0
 TOUR_FACTOR = 0.6
 TOUR_HITS = 6
 _TOUR_TITLE = re.compile(r"(?:^|——|\s)[\u4e00-\u9fff]{2,4}(?:总书记|主席)?(?:在|到|赴)[^，。：:]{1,14}?(?:调研|考察|视察|检查|看望)")
+# An honour (追授…“全国优秀共产党员”称号, 时代楷模, a model's 先进事迹, 向…同志学习, 表彰) is about the people honoured: the
+# campaign of the day stands in it as the frame (党的群众路线教育实践活动开展以来…), among the issuers (its leading
+# group) or as a task (纳入…学习教育重要内容). Unless the title names the campaign or the report keeps coming back to
+# it (TOUR_HITS), its salience counts HONOUR_FACTOR: benchmarks/data/classify_dev_labels.tsv, set honour.
+HONOUR_FACTOR = 0.3
+_HONOUR_TITLE = re.compile(r"追授|授予|称号|楷模|勋章|先进事迹|同志学习|表彰|优秀共产党员")
 # A theme is a tag when the title names it, or the text comes back to it: THEME_MENTIONS mentions, or two at
 # THEME_DENSITY or more per 1,000 characters. One mention is a passing one (统筹疫情防控和经济社会发展 in a
 # communiqué, 巩固拓展脱贫攻坚成果 in a list of tasks): benchmarks/data/tag_dev_labels.tsv.
@@ -338,7 +345,9 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
                 found[cid][cue][where] += 1
     scores: list[CampaignScore] = []
     tags: dict[str, list[Evidence]] = {}
-    tour = _TOUR_TITLE.search(regions[0]) is not None
+    # A genre whose campaign mentions are seldom what it is about: its factor (1 for other articles).
+    genre = min(TOUR_FACTOR if _TOUR_TITLE.search(regions[0]) else 1.0,
+                HONOUR_FACTOR if _HONOUR_TITLE.search(regions[0]) else 1.0)
     for cid, cues in found.items():
         c = campaigns.by_id[cid]
         fit, reason = c.date_fit(date, earliest)
@@ -358,8 +367,9 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
         density = total * 1000.0 / chars
         # Repetition and density matter, with diminishing returns: a passing mention stays small.
         salience += 1.5 * math.log1p(total) + 0.4 * min(density, 10.0) + 0.5 * (len(evidence) - 1)
-        if tour and sum(e.count for e in evidence) < TOUR_HITS and not any(e.where == "title" for e in evidence):
-            salience *= TOUR_FACTOR
+        if genre < 1.0 and sum(e.count for e in evidence) < TOUR_HITS and not any(e.where == "title"
+                                                                                  for e in evidence):
+            salience *= genre
         evidence.sort(key=lambda e: (REGIONS.index(e.where), -e.count * e.weight, e.form))
         if c.kind == "theme":
             mentions = sum(e.count for e in evidence)
