@@ -194,14 +194,14 @@ class DateTally:
     def keep(self, doc: Document) -> bool:
         """Whether the document is in the range; counted either way."""
         left_out = self.reader.maker.left_out(doc)
+        self.count(left_out)
+        return left_out is None
+
+    def count(self, left_out: LeftOut | None) -> None:
+        """One document: kept (None), or left out and why (what a worker sent back instead of it)."""
         if left_out is None:
             self.kept += 1
-            return True
-        self.count(left_out)
-        return False
-
-    def count(self, left_out: LeftOut) -> None:
-        if left_out.undated:
+        elif left_out.undated:
             self.undated += 1
         else:
             self.outside += 1

@@ -77,7 +77,7 @@ def _map_documents(docs: Iterable[Document], func: Callable[[Document], Any] | N
             if type(doc) is LeftOut:
                 tally.count(doc)
                 continue
-            tally.kept += 1
+            tally.count(None)
             yield (_document(doc) if metadata_only else doc), result
     tally.end()
 
@@ -129,7 +129,7 @@ def _map_batches(docs: Iterable[Document], func: Callable[[list[Document]], Any]
                     tally.count(doc)
                 continue
             if source not in failed:
-                tally.kept += 1
+                tally.count(None)
                 received.append(_document(doc) if metadata_only else doc)
                 kept.append(position)
             position += 1
