@@ -44,13 +44,15 @@ def test_slogan_counts_on_the_seeds_match_the_hand_counts():
 def test_corpus_rows_and_rates():
     r = run_cli("slogans", str(seed(0)), str(seed(4)), "--campaign", "liangxue_yizuo_2016")
     rows = _tsv(r.stdout)
-    assert rows[0] == ["slogan", "kind", "campaign", "count", "docs", "per_10k"]
+    assert rows[0] == ["slogan", "kind", "campaign", "count", "docs", "per_10k", "first_date", "first_doc",
+                       "last_date"]
     assert rows[1][:5] == ["两学一做", "formula", "liangxue_yizuo_2016", "30", "2"]
     chars = sum(int(x.split("\t")[5]) for x in run_cli("corpus", str(seed(0)), str(seed(4))).stdout.splitlines()[1:])
     assert float(rows[1][5]) == pytest.approx(30 * 10000 / chars, rel=1e-5)
     assert {row[0] for row in rows[1:]} == {"两学一做", "四讲四有", "基础在学，关键在做"}
     assert run_cli("slogans", str(SEEDS), "--min-count", "13").stdout.splitlines()[1:] == [
-        "两学一做\tformula\tliangxue_yizuo_2016\t62\t4\t39.3152", "主题教育\tterm\t\t27\t1\t17.1211"]
+        "两学一做\tformula\tliangxue_yizuo_2016\t62\t4\t39.3152\t2016-09-02\t004_f03987007a3fccd1\t2016-09-02",
+        "主题教育\tterm\t\t27\t1\t17.1211\t\t\t"]
 
 
 def test_unknown_campaign_is_a_usage_error():
@@ -90,10 +92,32 @@ def test_group_by_year(tmp_path):
         {"id": "d", "text": "没有日期的文章提到两学一做。"}]) + "\n", encoding="utf-8")
     r = run_cli("slogans", str(p), "--group-by", "year")
     assert _tsv(r.stdout)[1:] == [
-        ["(none)", "两学一做", "formula", "liangxue_yizuo_2016", "1", "1", "1", "714.286"],
-        ["2016", "两学一做", "formula", "liangxue_yizuo_2016", "3", "2", "2", "1200"],
-        ["2019", "不忘初心、牢记使命", "slogan", "buwang_chuxin_2019", "1", "1", "1", "625"],
-        ["2019", "主题教育", "term", "", "1", "1", "1", "625"]]
+        ["(none)", "两学一做", "formula", "liangxue_yizuo_2016", "1", "1", "1", "714.286", "", "", ""],
+        ["2016", "两学一做", "formula", "liangxue_yizuo_2016", "3", "2", "2", "1200", "2016-03-01", "a", "2016-05-01"],
+        ["2019", "不忘初心、牢记使命", "slogan", "buwang_chuxin_2019", "1", "1", "1", "625", "2019-06-01", "c",
+         "2019-06-01"],
+        ["2019", "主题教育", "term", "", "1", "1", "1", "625", "2019-06-01", "c", "2019-06-01"]]
+
+
+def test_first_and_last_attestation_name_the_earliest_dated_document(tmp_path):
+    # Rows out of date order, a tie on the earliest date, a year-only date, an undated row: the first attestation
+    # is the earliest date (a year alone sorts before its days), the first such row read; undated rows never count.
+    p = tmp_path / "c.jsonl"
+    p.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "late", "date": "2017-03-01", "text": "推进两学一做常态化制度化。"},
+        {"id": "undated", "text": "两学一做，三会一课。"},
+        {"id": "tie1", "date": "2016-02-28", "text": "两学一做学习教育。"},
+        {"id": "tie2", "date": "2016-02-28", "text": "两学一做学习教育，三会一课。"},
+        {"id": "year", "date": "2018", "text": "三会一课。“五看五查”“五看五查”。"},
+        {"id": "last", "date": "2018-07-01", "text": "两学一做。"}]) + "\n", encoding="utf-8")
+    rows = {row[0]: row[6:] for row in _tsv(run_cli("slogans", str(p)).stdout)[1:]}
+    assert rows["两学一做"] == ["2016-02-28", "tie1", "2018-07-01"]
+    assert rows["三会一课"] == ["2016-02-28", "tie2", "2018"]
+    discovered = {row[0]: row[5:] for row in _tsv(run_cli("slogans", str(p), "--discover").stdout)[1:]}
+    assert discovered["五看五查"] == ["year", "2018", "year", "2018"]
+    assert discovered["三会一课"] == ["undated", "2016-02-28", "tie2", "2018"]
+    # The same with two worker processes.
+    assert run_cli("slogans", str(p), "-j", "2").stdout == run_cli("slogans", str(p), "-j", "1").stdout
 
 
 def test_discovery_on_the_seeds_finds_the_local_formulae():

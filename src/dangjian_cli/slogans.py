@@ -18,10 +18,13 @@ from .errors import EmptyCorpusError, UsageError
 from .lexicon import Lexicon
 from .parallel import map_documents
 
-CORPUS_COLUMNS = ("slogan", "kind", "campaign", "count", "docs", "per_10k")
+# first_date, first_doc, last_date: when a slogan is first and last attested among the dated documents (see
+# ``Attestation``), so that "when did this formulation appear?" is answered with a document to cite.
+DATE_COLUMNS = ("first_date", "first_doc", "last_date")
+CORPUS_COLUMNS = ("slogan", "kind", "campaign", "count", "docs", "per_10k", *DATE_COLUMNS)
 DOC_COLUMNS = ("doc_id", "title", "date", "slogan", "kind", "campaign", "count", "per_10k")
-GROUP_COLUMNS = ("group", "slogan", "kind", "campaign", "count", "docs", "group_docs", "per_10k")
-DISCOVER_COLUMNS = ("phrase", "pattern", "count", "docs", "in_lexicon", "example_doc")
+GROUP_COLUMNS = ("group", "slogan", "kind", "campaign", "count", "docs", "group_docs", "per_10k", *DATE_COLUMNS)
+DISCOVER_COLUMNS = ("phrase", "pattern", "count", "docs", "in_lexicon", "example_doc", *DATE_COLUMNS)
 
 
 def per_10k(count: int, chars: int) -> float:
@@ -62,12 +65,42 @@ def _document_counts(doc: Document, lexicon: Lexicon) -> tuple[dict[str, int], i
     return dict(doc_counts(doc.text, lexicon)), doc.chars  # a plain dict crosses processes faster than a Counter
 
 
+class Attestation:
+    """The earliest and latest dated documents of each term. Dates are ISO strings, compared as strings: a date
+    given only as a year or a month sorts before the days within it (``2016`` before ``2016-03-01``). Among
+    documents of the same earliest date, the first read is the one named; undated documents are not counted."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, tuple[str, str]] = {}  # term → (date, doc id)
+        self.last: dict[str, str] = {}
+
+    def add(self, terms: Iterable[str], date: str, doc_id: str) -> None:
+        if not date:
+            return
+        first, last = self.first, self.last
+        for term in terms:
+            seen = first.get(term)
+            if seen is None:
+                first[term] = (date, doc_id)
+                last[term] = date
+            elif date < seen[0]:
+                first[term] = (date, doc_id)
+            elif date > last[term]:
+                last[term] = date
+
+    def columns(self, term: str) -> tuple[str, str, str]:
+        """``first_date, first_doc, last_date`` of ``term`` (empty when no dated document has it)."""
+        date, doc_id = self.first.get(term, ("", ""))
+        return date, doc_id, self.last.get(term, "")
+
+
 @dataclass
 class _Group:
     counts: Counter = field(default_factory=Counter)
     docs: Counter = field(default_factory=Counter)
     n_docs: int = 0
     chars: int = 0
+    dates: Attestation = field(default_factory=Attestation)
 
 
 def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSettings | None = None
@@ -96,6 +129,7 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
         g.chars += chars
         g.counts.update(counts)
         g.docs.update(counts.keys())
+        g.dates.add(counts.keys(), doc.date, doc.id)
     if n == 0:
         raise EmptyCorpusError()
     if s.per_doc:
@@ -109,9 +143,9 @@ def count_slogans(docs: Iterable[Document], lexicon: Lexicon, settings: SloganSe
             e = entries[key]
             row = (key, e.kind, e.campaign, c, g.docs[key])
             if s.group_by:
-                yield (name, *row, g.n_docs, per_10k(c, g.chars))
+                yield (name, *row, g.n_docs, per_10k(c, g.chars), *g.dates.columns(key))
             else:
-                yield (*row, per_10k(c, g.chars))
+                yield (*row, per_10k(c, g.chars), *g.dates.columns(key))
 
 
 # -- discovery -----------------------------------------------------------------------------------------------------
@@ -186,6 +220,7 @@ def discover(docs: Iterable[Document], lexicon: Lexicon, min_count: int = 1, pat
     doc_freq: Counter[str] = Counter()
     found_by: dict[str, set[str]] = defaultdict(set)
     first_doc: dict[str, str] = {}
+    dates = Attestation()
     n = 0
     for doc in docs:
         n += 1
@@ -199,6 +234,7 @@ def discover(docs: Iterable[Document], lexicon: Lexicon, min_count: int = 1, pat
         doc_freq.update(per_doc.keys())
         for phrase in per_doc:
             first_doc.setdefault(phrase, doc.id)
+        dates.add(per_doc.keys(), doc.date, doc.id)
     if n == 0:
         raise EmptyCorpusError()
     forms = lexicon.surface_to_entry
@@ -210,6 +246,6 @@ def discover(docs: Iterable[Document], lexicon: Lexicon, min_count: int = 1, pat
         if new_only and known:
             continue
         pattern = "+".join(p for p in PATTERNS if p in found_by[phrase])
-        rows.append((phrase, pattern, c, doc_freq[phrase], known, first_doc[phrase]))
+        rows.append((phrase, pattern, c, doc_freq[phrase], known, first_doc[phrase], *dates.columns(phrase)))
     rows.sort(key=lambda r: (-r[3], -r[2], r[0]))
     return rows
