@@ -172,6 +172,31 @@ def test_keyness_directions_and_fightin():
     assert [r.term for r in under] == ["主题教育"] and under[0].fightin_z < 0
 
 
+def test_a_term_the_small_target_never_uses_is_under_used_whatever_the_half_count_says():
+    # Target: 10 tokens, none of them 党员; reference: 102 of 3,540. Hardie's 0.5 for the zero gives the target a
+    # rate of 0.05 against 0.0288: log2 of their ratio is +0.795, which would call the term over-used.
+    assert math.log2((0.5 / 10) / (102 / 3540)) > 0
+    assert log_ratio(0, 102, 10, 3540) == 0.0
+    assert log_ratio(0, 102, 1000, 3540) == pytest.approx(math.log2((0.5 / 1000) / (102 / 3540)))  # < 0: kept
+    t = Counter({"社区": 10})
+    ref = Counter({"社区": 3438, "党员": 102})
+    under = keyness(t, ref, KeynessSettings(min_count=5, direction="under"))
+    assert [(r.term, r.direction, r.log_ratio) for r in under] == [("党员", "under", 0.0)]
+    assert under[0].statistic("g2")[0] < 0
+    assert [r.term for r in keyness(t, ref, KeynessSettings(min_count=5, direction="over"))] == ["社区"]
+
+
+def test_an_empty_keyness_table_says_why(tmp_path):
+    (tmp_path / "t.txt").write_text("社区，街道。", encoding="utf-8")
+    (tmp_path / "r.txt").write_text("社区，" * 3 + "街道。", encoding="utf-8")
+    r = run_cli("keyness", str(tmp_path / "t.txt"), "-r", str(tmp_path / "r.txt"))
+    assert r.exit_code == 0 and r.stdout.splitlines() == [
+        "term\ttarget_count\treference_count\ttarget_per_10k\treference_per_10k\tstatistic\tp\teffect\tdirection"]
+    assert r.stderr.strip() == ("dangjian: warning: no term is over-used and counted at least 5 times in the target; "
+                                "lower --min-count (or try --direction both) for small corpora")
+    assert run_cli("keyness", str(tmp_path / "t.txt"), "-r", str(tmp_path / "r.txt"), "--top", "0").stderr == ""
+
+
 def test_the_prefilter_of_per_document_ranking_keeps_every_entry_that_can_rank():
     """Per-document ranking first keeps, per row, the entries whose 32-bit quantised weight reaches the row's top-th
     largest; it must keep every entry at least as large as the row's top-th largest weight (ties included), for

@@ -488,7 +488,7 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
     Example: dangjian keyness seeds/00[0134]* --reference seeds/002* --top 10"""
     from .errors import UsageError
     from .keyness import (COLUMNS, KeynessSettings, keyness as compute, keyness_table_rows, split_counts,
-                          target_and_reference)
+                          target_and_reference, why_no_rows)
     from .output import Table
 
     env = environment(out)
@@ -511,6 +511,8 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
             tgt, n_t, ref, n_r = target_and_reference(reader(target, loader, env), reader(reference, loader, env),
                                                       an, env.warn)
         rows = compute(tgt, ref, settings)
+        if not rows and (reason := why_no_rows(settings)):
+            env.warn(reason)
         meta = {"provenance": an.tokenizer.provenance(), "statistic": statistic, "target_documents": n_t,
                 "reference_documents": n_r, "target_tokens": sum(tgt.values()),
                 "reference_tokens": sum(ref.values())}

@@ -3,7 +3,9 @@
 Statistics, for a term with count a in the target (c tokens) and b in the reference (d tokens):
 - log-likelihood G² = 2 Σ O ln(O/E) over the two cells (Dunning 1993; Rayson & Garside 2000), p from χ²(1);
 - Pearson χ² on the 2×2 table [[a, b], [c−a, d−b]] (no continuity correction), p from χ²(1);
-- log-ratio = log2((a/c) / (b/d)), zero counts replaced by 0.5 (Hardie 2014): the effect size;
+- log-ratio = log2((a/c) / (b/d)), zero counts replaced by 0.5 (Hardie 2014): the effect size. In a small target
+  (c far below d) the 0.5 can make a term the target never uses look over-used (0.5/c > b/d); the effect is then
+  0, never a sign against the counts, and a term's direction is always that of its observed rates a/c and b/d;
 - Fightin' Words: the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008),
   z = δ / √var, prior α_w = α0 · (a+b)/(c+d) from the two sets together, α0 = ``prior_mass``; p is two-sided normal.
 """
@@ -38,10 +40,7 @@ class KeynessRow:
     log_ratio: float
     fightin_z: float
     fightin_p: float
-
-    @property
-    def direction(self) -> str:
-        return "over" if self.log_ratio > 0 else ("under" if self.log_ratio < 0 else "equal")
+    direction: str  # over, under or equal: the observed rates compared (see ``direction_of``)
 
     def statistic(self, name: str) -> tuple[float, float]:
         """``(value, p)`` of the named statistic; values are signed for direction (negative: under-used)."""
@@ -80,8 +79,21 @@ def chi_square(a: int, b: int, c: int, d: int) -> float:
     return total
 
 
+def direction_of(a: int, b: int, c: int, d: int) -> str:
+    """``over`` when the target's rate a/c is above the reference's b/d, ``under`` below, else ``equal`` (exact)."""
+    observed = a * d - b * c
+    return "over" if observed > 0 else ("under" if observed < 0 else "equal")
+
+
 def log_ratio(a: int, b: int, c: int, d: int) -> float:
-    return math.log2(((a or 0.5) / c) / ((b or 0.5) / d))
+    """Hardie's log-ratio, 0 where the 0.5 put for a zero count would point against the observed rates."""
+    value = math.log2(((a or 0.5) / c) / ((b or 0.5) / d))
+    direction = direction_of(a, b, c, d)
+    if direction == "under":
+        return min(value, 0.0)
+    if direction == "over":
+        return max(value, 0.0)
+    return 0.0
 
 
 def fightin_words(a: int, b: int, c: int, d: int, prior_mass: float) -> float:
@@ -192,7 +204,7 @@ def keyness(target: Counter[str], reference: Counter[str], settings: KeynessSett
         x2 = chi_square(a, b, c, d)
         z = fightin_words(a, b, c, d, settings.prior_mass)
         row = KeynessRow(term, a, b, a / c * 1e4, b / d * 1e4, g2, _chi2_sf(g2), x2, _chi2_sf(x2),
-                         log_ratio(a, b, c, d), z, _normal_two_sided(z))
+                         log_ratio(a, b, c, d), z, _normal_two_sided(z), direction_of(a, b, c, d))
         if settings.direction == "over" and row.direction != "over":
             continue
         if settings.direction == "under" and row.direction != "under":
@@ -200,6 +212,16 @@ def keyness(target: Counter[str], reference: Counter[str], settings: KeynessSett
         rows.append(row)
     rows.sort(key=lambda r: (-abs(r.statistic(settings.statistic)[0]), r.term))
     return rows[:settings.top] if settings.top else []
+
+
+def why_no_rows(settings: KeynessSettings) -> str | None:
+    """Why ``keyness`` gave no rows (a warning, since an empty table alone reads as "nothing differs"), or None
+    when the empty table is what was asked for (``--top 0``)."""
+    if not settings.top:
+        return None
+    where = {"over": "in the target", "under": "in the reference", "both": "in the target or the reference"}
+    return (f"no term is {settings.direction}-used and counted at least {settings.min_count} times "
+            f"{where[settings.direction]}; lower --min-count (or try --direction both) for small corpora")
 
 
 def keyness_table_rows(rows: list[KeynessRow], statistic: str) -> list[tuple[Any, ...]]:
