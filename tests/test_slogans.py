@@ -344,3 +344,13 @@ def test_group_by_a_field_no_document_has_is_an_error(command):
                                 "year, quarter, month, source, or a column of the JSONL/CSV/TSV input")
     by_year = run_cli(command, str(SEEDS), "--group-by", "year", "-q")
     assert by_year.exit_code == 0 and {"2016", "(none)"} <= {line.split("\t")[0] for line in by_year.stdout.splitlines()}
+
+
+def test_an_empty_phrase_table_says_why(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("学习教育在全县展开。", encoding="utf-8")
+    r = run_cli("phrases", str(p))
+    assert r.exit_code == 0 and r.stdout.splitlines() == ["ngram\tn\tcount\tdocs\tscore"]
+    assert r.stderr.strip() == ("dangjian: warning: no word n-gram of 2–3 units occurs 2 times or more; lower "
+                                "--min-count (or --min-n) for small corpora")
+    assert run_cli("phrases", str(p), "--min-count", "1").stderr == ""

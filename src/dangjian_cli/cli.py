@@ -582,7 +582,7 @@ def phrases(paths: Optional[list[str]] = PATHS,
     punctuation.
 
     Example: dangjian phrases seeds/ --measure llr --min-count 3"""
-    from .phrases import COLUMNS, GROUP_COLUMNS, PhraseSettings, count_phrases
+    from .phrases import COLUMNS, GROUP_COLUMNS, PhraseSettings, count_phrases, why_no_rows
     from .output import Table
 
     env = environment(out)
@@ -592,6 +592,8 @@ def phrases(paths: Optional[list[str]] = PATHS,
     an = analyzer(tokenizer, env) if unit == "word" else None
     try:
         rows = count_phrases(docs, an, settings)
+        if not rows and (reason := why_no_rows(settings)):
+            env.warn(reason)
         meta = {"provenance": an.tokenizer.provenance() if an else {}, "measure": measure, "unit": unit}
         emit(Table(GROUP_COLUMNS if group_by else COLUMNS, rows, title=f"phrases ({measure})", meta=meta,
                    highlight="ngram"), out, env)

@@ -50,6 +50,15 @@ class PhraseSettings:
             raise UsageError("--min-count must be ≥ 1 and --top ≥ 0")
 
 
+def why_no_rows(settings: PhraseSettings) -> str | None:
+    """Why ``count_phrases`` gave no rows (a warning: an empty table alone says nothing of why), or None when the
+    empty table is what was asked for (``--top 0``)."""
+    if not settings.top:
+        return None
+    return (f"no {settings.unit} n-gram of {settings.min_n}–{settings.max_n} units occurs {settings.min_count} times "
+            "or more; lower --min-count (or --min-n) for small corpora")
+
+
 def runs(doc: Document | str, analyzer: Analyzer | None, unit: str) -> list[list[str]]:
     """The stretches n-grams may not cross: kept tokens between breaks (word), or Han runs as characters (char)."""
     text = doc if isinstance(doc, str) else doc.text
