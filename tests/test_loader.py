@@ -298,6 +298,12 @@ def test_a_bad_json_line_is_an_error_or_with_skip_errors_only_that_line_skipped(
     assert said == [f"{jl}:2: not valid JSON (Expecting value); skipped", f"{jl}:3: line is not a JSON object; skipped"]
     r = run_cli("corpus", "--skip-errors", str(jl), "--jobs", "2")
     assert r.exit_code == 0 and [line.split("\t")[0] for line in r.stdout.splitlines()] == ["id", "a", "c"]
+    # A record split by a raw line break in its text: the decoder's "Invalid control character at" said plainly.
+    split = tmp_path / "split.jsonl"
+    split.write_text('{"id": "a", "text": "两学一做\n学习教育"}\n', encoding="utf-8")
+    r = run_cli("corpus", str(split))
+    assert r.exit_code == 1 and r.stderr == (f"dangjian: error: {split}:1: not valid JSON (a raw control character "
+                                             "inside a string: a record split over two lines?); fix that line\n")
 
 
 def test_half_of_a_surrogate_pair_in_json_becomes_a_replacement_character_with_a_notice(tmp_path):

@@ -37,6 +37,14 @@ STRUCTURED = (".jsonl", ".ndjson", ".json", ".csv", ".tsv")
 Warn = Callable[[str], None]
 
 
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """The decoder's message, said plainly where it is cryptic: "Invalid control character at" is a raw line break
+    or tab inside a string, most often a record split over two lines of a JSON Lines file."""
+    if exc.msg.startswith("Invalid control character"):
+        return "a raw control character inside a string: a record split over two lines?"
+    return exc.msg
+
+
 @dataclass
 class Document:
     """One article: metadata, the original text as read, and the normalised text analysis runs on."""
@@ -507,7 +515,7 @@ class CorpusReader:
             try:
                 value = json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise InputError(path, f"not valid JSON (line {exc.lineno}: {exc.msg})",
+                raise InputError(path, f"not valid JSON (line {exc.lineno}: {_json_problem(exc)})",
                                  "fix the file, or use JSON Lines (.jsonl)") from None
             if isinstance(value, dict):
                 inner = next((value[k] for k in ("documents", "docs", "data", "items", "articles")
@@ -659,7 +667,7 @@ class RowParser:
                                  "check --encoding" if self.options.encoding else
                                  "JSON Lines must be UTF-8; pass --encoding if it is not") from None
             except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}", f"not valid JSON ({exc.msg})", "fix that line") from None
+                raise InputError(f"{path}:{n}", f"not valid JSON ({_json_problem(exc)})", "fix that line") from None
             if not isinstance(row, dict):
                 raise InputError(f"{path}:{n}", "line is not a JSON object", "fix that line")
             return self.record(row, path, n, enc, escapes=b"\\u" in line)
