@@ -189,6 +189,8 @@ def test_kwic_sample_draws_lines_of_the_full_concordance_at_random():
     assert sorted(map(tuple, right[1:])) == sorted(tuple(x.split("\t")) for x in lines[1:])
     assert [x[5] for x in right[1:]] == sorted(x[5] for x in right[1:])
     assert run_cli("kwic", "两学一做", str(SEEDS), "-w", "4", "--sample", "100").stdout.splitlines() == full
+    as_json = json.loads(run_cli("kwic", "两学一做", str(SEEDS), "--sample", "5", "--seed", "3", "-f", "json").stdout)
+    assert as_json["meta"] == {"sample": 5, "of_lines": 62, "seed": 3} and len(as_json["rows"]) == 5
     bad = run_cli("kwic", "两学一做", "no/such/file.txt", "--sample", "0")
     assert bad.exit_code == 2 and "--sample must be 1 or more" in bad.stderr  # said before any file is read
 

@@ -625,13 +625,15 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
     check_kwic(window, sort, sample)
     tp = term_pattern(pattern, None if regex else _lexicon(lexicon), regex=regex)
     docs = reader(paths, loader, env)
+    meta: dict[str, Any] = {}
     if sample is None:
         lines = find(docs, tp, window=window, sort=sort)
     else:
         drawn = sample_kwic(docs, tp, sample, seed, window=window, sort=sort)
         lines = drawn.rows
+        meta = {"sample": len(lines), "of_lines": drawn.total, "seed": seed}  # in --format json's "meta"
         env.note(f"{len(lines):,} of {drawn.total:,} lines, drawn at random with --seed {seed}")
-    emit(Table(KWIC_COLUMNS, lines, title=f"kwic {pattern}", highlight="match"), out, env)
+    emit(Table(KWIC_COLUMNS, lines, title=f"kwic {pattern}", highlight="match", meta=meta), out, env)
 
 
 def split_terms(args: list[str]) -> tuple[list[str], list[str]]:
