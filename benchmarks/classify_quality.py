@@ -7,7 +7,7 @@ liangxue).
 Prints, for the items of each set (and of check2 … check14 together): the rule classifier (`dangjian classify`), the
 keyword-plus-date silver labels of dev.jsonl (the baseline the issue describes), and a learned model (`dangjian
 train`: TF-IDF + rule features, logistic regression) trained on the silver labels of every dev item that is not
-hand-labelled. Figures: accuracy and macro-F1 over the labels present in gold or predictions. The rules were adjusted
+hand-labelled in a random set (a targeted set's items are left out only when the model is measured on that set). Figures: accuracy and macro-F1 over the labels present in gold or predictions. The rules were adjusted
 on the tune set, one rule (leader tours) after reading the check set's errors, and two more changes after reading
 check4's and check5's errors, and one (the mass-line campaign's 督导组) after reading check8's; check6, check7,
 check9, check10, check11, check12 and check13 were drawn and labelled after the changes before them, and nothing was
@@ -56,25 +56,32 @@ def main() -> None:
     campaigns = load_campaigns()
     print(f"$ python benchmarks/classify_quality.py   # {len(docs)} dev items, {len(gold)} hand-labelled")
     t0 = time.perf_counter()
-    silver_train = [d for d in docs if d.id not in gold]
-    for d in silver_train:
+    targeted = ("honour", "liangxue")  # not random draws: see the labels file
+    for d in docs:
         s = d.fields.get("silver_campaign", "none")
         d.fields["silver_for_training"] = "none" if s.startswith("out_of_window") else s
+    # The silver-trained baseline learns from every item it is not measured on: the targeted sets' items (all the
+    # dev items of one kind) are left out only of the model measured on them, so that the random sets' baseline
+    # is not starved of a whole kind of item.
+    silver_train = [d for d in docs if d.id not in gold or gold[d.id][0] in targeted]
     analyzer = Analyzer()
     model = train(silver_train, analyzer, campaigns, "silver_for_training")
-    print(f"learned model trained on {len(silver_train)} silver-labelled items in {time.perf_counter() - t0:.1f} s")
+    model_without = {name: train([d for d in silver_train if gold.get(d.id, ("",))[0] != name], analyzer, campaigns,
+                                 "silver_for_training") for name in targeted}
+    print(f"learned model trained on {len(silver_train)} silver-labelled items (and once without each targeted set) "
+          f"in {time.perf_counter() - t0:.1f} s")
     sets = ("check", "check2", "check3", "check4", "check5", "check6", "check7", "check8", "check9", "check10",
             "check11", "check12", "check13", "check14")
     # nothing was adjusted on these:
     untouched = ("check6", "check7", "check9", "check10", "check11", "check13", "check14")
-    targeted = ("honour", "liangxue")  # not random draws: see the labels file
     for subset in ("tune", *sets, *targeted, "+".join(sets[1:]), "+".join(untouched)):
         items = [d for d in docs if gold.get(d.id, ("",))[0] in subset.split("+")]
         y = [gold[d.id][1] for d in items]
         silver = [("none" if d.fields.get("silver_campaign", "none").startswith("out_of_window")
                    else d.fields.get("silver_campaign", "none")) for d in items]
         rules = rule_predictions(items, campaigns, 0.5)
-        learned = [lab for lab, _, _ in model.predict(items, analyzer, campaigns)]
+        learned = [lab for lab, _, _ in model_without.get(subset, model).predict(
+            items, analyzer, campaigns)]
         print(f"\n{subset} set: {len(items)} items")
         print(f"{'method':<34}{'accuracy':>10}{'macro-F1':>10}")
         for name, pred in (("keyword+date rule (silver labels)", silver), ("dangjian classify (rules)", rules),
