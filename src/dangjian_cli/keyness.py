@@ -219,8 +219,9 @@ def why_no_rows(settings: KeynessSettings) -> str | None:
     when the empty table is what was asked for (``--top 0``)."""
     if not settings.top:
         return None
+    used = {"over": "over-used and counted", "under": "under-used and counted", "both": "counted"}
     where = {"over": "in the target", "under": "in the reference", "both": "in the target or the reference"}
-    return (f"no term is {settings.direction}-used and counted at least {settings.min_count} times "
+    return (f"no term is {used[settings.direction]} at least {settings.min_count} times "
             f"{where[settings.direction]}; lower --min-count (or try --direction both) for small corpora")
 
 
