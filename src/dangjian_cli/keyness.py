@@ -222,7 +222,8 @@ def why_no_rows(settings: KeynessSettings) -> str | None:
     used = {"over": "over-used and counted", "under": "under-used and counted", "both": "counted"}
     where = {"over": "in the target", "under": "in the reference", "both": "in the target or the reference"}
     return (f"no term is {used[settings.direction]} at least {settings.min_count} times "
-            f"{where[settings.direction]}; lower --min-count (or try --direction both) for small corpora")
+            f"{where[settings.direction]}; lower --min-count"
+            + (" (or try --direction both)" if settings.direction != "both" else "") + " for small corpora")
 
 
 def keyness_table_rows(rows: list[KeynessRow], statistic: str) -> list[tuple[Any, ...]]:
