@@ -511,13 +511,11 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
             tgt, n_t, ref, n_r = target_and_reference(reader(target, loader, env), reader(reference, loader, env),
                                                       an, env.warn)
         rows = compute(tgt, ref, settings)
-        if not rows and (reason := why_no_rows(settings)):
-            env.warn(reason)
         meta = {"provenance": an.tokenizer.provenance(), "statistic": statistic, "target_documents": n_t,
                 "reference_documents": n_r, "target_tokens": sum(tgt.values()),
                 "reference_tokens": sum(ref.values())}
         emit(Table(COLUMNS, keyness_table_rows(rows, statistic), title=f"keyness ({statistic})", meta=meta,
-                   highlight="term"), out, env)
+                   highlight="term", if_empty=why_no_rows(settings)), out, env)
     finally:
         an.close()
 
@@ -592,11 +590,9 @@ def phrases(paths: Optional[list[str]] = PATHS,
     an = analyzer(tokenizer, env) if unit == "word" else None
     try:
         rows = count_phrases(docs, an, settings)
-        if not rows and (reason := why_no_rows(settings)):
-            env.warn(reason)
         meta = {"provenance": an.tokenizer.provenance() if an else {}, "measure": measure, "unit": unit}
         emit(Table(GROUP_COLUMNS if group_by else COLUMNS, rows, title=f"phrases ({measure})", meta=meta,
-                   highlight="ngram"), out, env)
+                   highlight="ngram", if_empty=why_no_rows(settings)), out, env)
     finally:
         if an is not None:
             an.close()

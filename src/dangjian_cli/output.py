@@ -17,7 +17,7 @@ import tempfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -145,6 +145,7 @@ class Table:
     title: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     highlight: str | None = None  # a column shown in bold on a terminal
+    if_empty: str | None = None  # a warning said when no row was written: why the table is empty
 
 
 class RowBlocks(Sequence[tuple[Any, ...]]):
@@ -311,9 +312,9 @@ def render(table: Table, fmt: str, out: TextIO, header: bool = True, env: Enviro
         try:
             first = next(rows)
         except StopIteration:
-            table = Table(table.columns, [], table.title, table.meta, table.highlight)
+            table = replace(table, rows=[])
         else:
-            table = Table(table.columns, itertools.chain([first], rows), table.title, table.meta, table.highlight)
+            table = replace(table, rows=itertools.chain([first], rows))
     if fmt == "tsv":
         if header:
             out.write("\t".join(table.columns) + "\n")
@@ -455,14 +456,17 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
 
 
 def emit(table: Table, fmt: str | None, output: Path | None, header: bool, env: Environment) -> int:
-    """Render ``table`` to ``output`` (atomically) or to the environment's stdout."""
+    """Render ``table`` to ``output`` (atomically) or to the environment's stdout; the number of rows written."""
     chosen = choose_format(fmt, output, env)
     if output is not None:
         with atomic_writer(output) as fh:
             file_env = Environment(fh, env.stderr, False, env.stderr_isatty, env.quiet)
-            return render(table, chosen, fh, header, file_env)
-    n = render(table, chosen, env.stdout, header, env)
-    env.stdout.flush()
+            n = render(table, chosen, fh, header, file_env)
+    else:
+        n = render(table, chosen, env.stdout, header, env)
+        env.stdout.flush()
+    if n == 0 and table.if_empty:
+        env.warn(table.if_empty)  # an empty table alone reads as "nothing there"; this says why
     return n
 
 
