@@ -627,7 +627,7 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
     else:
         drawn = sample_kwic(docs, tp, sample, seed, window=window, sort=sort)
         lines = drawn.rows
-        meta = {"sample": len(lines), "of_lines": drawn.total, "seed": seed}  # in --format json's "meta"
+        meta = drawn.meta
         env.note(f"{len(lines):,} of {drawn.total:,} lines, drawn at random with --seed {seed}")
     emit(Table(KWIC_COLUMNS, lines, title=f"kwic {pattern}", highlight="match", meta=meta), out, env)
 

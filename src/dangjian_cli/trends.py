@@ -250,6 +250,11 @@ class KwicSample:
     total: int
     seed: int
 
+    @property
+    def meta(self) -> dict[str, int]:
+        """What a reader of the sample must know to cite it (``--format json`` puts it in its ``meta``)."""
+        return {"sample": len(self.rows), "of_lines": self.total, "seed": self.seed}
+
 
 def sample_kwic(docs: Iterable[Document], pattern: TermPattern, n: int, seed: int = 0, window: int = 20,
                 sort: str = "doc") -> KwicSample:
