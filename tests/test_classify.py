@@ -100,6 +100,24 @@ def test_a_theme_is_a_tag_when_the_article_comes_back_to_it(tmp_path):
     assert out["passing"]["tag_evidence"] == ""
 
 
+def test_ecology_and_the_countryside_in_their_current_words_are_tags(tmp_path):
+    # Campaign file 2026.11.3: ecology forums say 生态保护 and 环境治理, not 生态环境保护; since 2022 the countryside
+    # is 乡村全面振兴 and 和美乡村. Before, neither item below had a tag.
+    forum = ("某流域生态保护座谈会召开\n座谈会听取了流域生态保护工作汇报。会议强调，要把生态保护放在首位，"
+             "健全生态环境治理体系，让江河湖泊休养生息。与会同志就湿地修复、水源涵养等谈了认识。")
+    village = ("某村走上乡村全面振兴路\n近年来，村里发展特色种植和乡村旅游，建设宜居宜业和美乡村，"
+               "村民收入连年增长。")
+    rows = [{"id": "forum", "date": "2025-06-01", "text": forum},
+            {"id": "village", "date": "2025-06-01", "title": "某村走上乡村全面振兴路", "text": village}]
+    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain", "-f",
+                                                  "jsonl").stdout)}
+    assert out["forum"]["tags"] == "environment"
+    assert out["forum"]["tag_evidence"] == "environment: 生态保护×3 title, 环境治理×1 lead"
+    assert out["village"]["tags"] == "rural_revitalisation"
+    assert out["village"]["tag_evidence"].startswith("rural_revitalisation: 乡村全面振兴×1 title")
+    assert out["forum"]["label"] == out["village"]["label"] == "none"
+
+
 def test_bare_zhuti_jiaoyu_is_resolved_by_the_date(tmp_path):
     p = _jsonl(tmp_path, [{"id": "a", "date": "2019-09-10", "text": THEMED},
                           {"id": "b", "date": "2023-09-10", "text": THEMED},
