@@ -702,3 +702,18 @@ def test_the_library_reads_the_same_range_and_leaves_queries_and_idf_corpora_who
     found = run_cli("similar", str(query), "--corpus", str(dated), "--since", "2019", "--no-cache", "-q")
     assert found.exit_code == 0, found.stderr
     assert [line.split("\t")[2] for line in found.stdout.splitlines()[1:]] == ["c", "d"]
+
+
+def test_a_field_read_as_title_date_or_source_answers_to_its_own_name(tmp_path):
+    # The loader reads 标题 as the title, 日期 as the date, 来源 as the source: asked for by those names (--group-by,
+    # --label-field), they give the same values, not an error that no document has them.
+    p = tmp_path / "zh.jsonl"
+    p.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (
+        {"编号": "a", "标题": "甲", "日期": "2016-05-01", "来源": "人民日报", "正文": "两学一做学习教育在各地扎实开展。"},
+        {"编号": "b", "标题": "乙", "日期": "2019-07-01", "来源": "新华社", "栏目": "要闻",
+         "正文": "不忘初心、牢记使命主题教育深入开展。"})), encoding="utf-8")
+    a, b = load_documents([str(p)])
+    assert (a.get("标题"), a.get("日期"), a.get("来源"), a.get("Source")) == ("甲", "2016-05-01", "人民日报", "人民日报")
+    assert (a.get("栏目"), b.get("栏目"), a.get("作者")) == ("", "要闻", "")
+    out = run_cli("keywords", str(p), "--group-by", "来源", "--top", "1", "-f", "tsv").stdout
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["group", "人民日报", "新华社"]

@@ -32,6 +32,9 @@ DATE_FIELDS = ("date", "日期", "pubdate", "pub_date", "publish_date", "publish
                "datetime")
 SOURCE_FIELDS = ("source", "来源", "media", "outlet", "publisher", "newspaper", "报纸")
 AUTHOR_FIELDS = ("author", "作者", "reporter", "记者", "byline")
+_ATTRIBUTE_OF_FIELD = {name: attr for attr, names in (("title", TITLE_FIELDS), ("date", DATE_FIELDS),
+                                                       ("source", SOURCE_FIELDS), ("author", AUTHOR_FIELDS))
+                       for name in names}
 STRUCTURED = (".jsonl", ".ndjson", ".json", ".csv", ".tsv")
 
 Warn = Callable[[str], None]
@@ -87,7 +90,11 @@ class Document:
             return f"{self.date[:4]}-Q{(int(self.date[5:7]) - 1) // 3 + 1}"
         if name in ("id", "title", "date", "source", "author", "script", "encoding", "path"):
             return getattr(self, name)
-        value = self.fields.get(name, "")
+        value = self.fields.get(name)
+        if value is None:
+            # A field the loader read as the title, date, source or author (标题, 日期, 来源…) is no longer among the
+            # kept fields: asked for by its own name, it is that value.
+            return getattr(self, _ATTRIBUTE_OF_FIELD[name.lower()]) if name.lower() in _ATTRIBUTE_OF_FIELD else ""
         return value if type(value) is str else _meta_text(value)
 
 
