@@ -174,6 +174,19 @@ def test_kwic_sort_regex_and_traditional_pattern():
     assert bad.exit_code == 2 and "bad regular expression" in bad.stderr
 
 
+def test_a_kwic_with_no_line_says_why_and_suggests_regex_for_a_pattern_that_looks_like_one():
+    plain = run_cli("kwic", "不存在的词", str(SEEDS))
+    assert plain.exit_code == 0 and plain.stdout == "doc_id\tdate\toffset\tleft\tmatch\tright\n"
+    assert plain.stderr == "dangjian: warning: '不存在的词' occurs in none of the documents read\n"
+    literal = run_cli("kwic", "两学(一", str(SEEDS))
+    assert literal.stderr == ("dangjian: warning: '两学(一' occurs in none of the documents read; it was searched as "
+                              "written: pass --regex for a regular expression\n")
+    regex = run_cli("kwic", "两学.做", str(SEEDS), "--regex", "--sample", "2")
+    assert regex.stderr == "" and len(regex.stdout.splitlines()) == 3
+    none = run_cli("kwic", "不.在", str(SEEDS), "--regex")
+    assert none.stderr == "dangjian: warning: the regular expression '不.在' matches nothing in the documents read\n"
+
+
 def test_kwic_sample_draws_lines_of_the_full_concordance_at_random():
     full = run_cli("kwic", "两学一做", str(SEEDS), "-w", "4").stdout.splitlines()
     assert len(full) == 1 + 62

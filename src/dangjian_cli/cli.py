@@ -615,7 +615,7 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
 
     Example: dangjian kwic 两学一做 seeds/ --window 10"""
     from .output import Table
-    from .trends import KWIC_COLUMNS, check_kwic, kwic as find, sample_kwic, term_pattern
+    from .trends import KWIC_COLUMNS, check_kwic, kwic as find, sample_kwic, term_pattern, why_no_kwic_lines
 
     env = environment(out)
     check_kwic(window, sort, sample)
@@ -629,7 +629,8 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
         lines = drawn.rows
         meta = drawn.meta
         env.note(f"{len(lines):,} of {drawn.total:,} lines, drawn at random with --seed {seed}")
-    emit(Table(KWIC_COLUMNS, lines, title=f"kwic {pattern}", highlight="match", meta=meta), out, env)
+    emit(Table(KWIC_COLUMNS, lines, title=f"kwic {pattern}", highlight="match", meta=meta,
+               if_empty=why_no_kwic_lines(pattern, regex)), out, env)
 
 
 def split_terms(args: list[str]) -> tuple[list[str], list[str]]:

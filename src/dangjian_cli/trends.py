@@ -234,6 +234,18 @@ def check_kwic(window: int = 20, sort: str = "doc", sample: int | None = None) -
         raise UsageError("--sample must be 1 or more")
 
 
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
+def why_no_kwic_lines(pattern: str, regex: bool = False) -> str:
+    """The warning of a kwic table with no line. A pattern written like a regular expression but searched as written
+    (without --regex) is the likely reason, and said."""
+    if regex:
+        return f"the regular expression {pattern!r} matches nothing in the documents read"
+    hint = "; it was searched as written: pass --regex for a regular expression" if _REGEX_SYNTAX.search(pattern) else ""
+    return f"{pattern!r} occurs in none of the documents read{hint}"
+
+
 def _sorted_lines(lines: Iterable[tuple[Any, ...]], sort: str) -> Iterable[tuple[Any, ...]]:
     if sort == "doc":
         return lines
