@@ -7,16 +7,17 @@ liangxue).
 Prints, for the items of each set (and of check2 … check14 together): the rule classifier (`dangjian classify`), the
 keyword-plus-date silver labels of dev.jsonl (the baseline the issue describes), and a learned model (`dangjian
 train`: TF-IDF + rule features, logistic regression) trained on the silver labels of every dev item that is not
-hand-labelled in a random set (a targeted set's items are left out only when the model is measured on that set). Figures: accuracy and macro-F1 over the labels present in gold or predictions. The rules were adjusted
+hand-labelled in a random set (a targeted set's items are left out only when the model is measured on that set).
+Figures: accuracy and macro-F1 over the labels present in gold or predictions. The rules were adjusted
 on the tune set, one rule (leader tours) after reading the check set's errors, and two more changes after reading
 check4's and check5's errors, and one (the mass-line campaign's 督导组) after reading check8's; check6, check7,
 check9, check10, check11, check12 and check13 were drawn and labelled after the changes before them, and nothing was
 adjusted on them, except for one rule (honours) written after reading an error in check12 (and two in check3 and
 check8), which was then measured on the honour set: not a random draw, but every unlabelled dev item with an honour
 title and a campaign cue, labelled before the rule was written (docs/commands/classify.md, "Quality", says which
-figure was measured when). check14 was drawn and labelled after that rule, and changed nothing. The liangxue set (every unlabelled dev item
-the rules, their runner-up or the silver label put in the 两学一做 campaign, the class with the lowest F1 on the
-check sets) was labelled before the rules were run on it, and changed nothing.
+figure was measured when). check14 was drawn and labelled after that rule, and changed nothing. The liangxue set
+(every unlabelled dev item the rules, their runner-up or the silver label put in the 两学一做 campaign, the class
+with the lowest F1 on the check sets) was labelled before the rules were run on it, and changed nothing.
 
 Theme tags: benchmarks/data/tag_dev_labels.tsv, (item, theme) pairs labelled 1 when the theme is a theme of the
 article and 0 when it is mentioned in passing; the last lines give each set's accuracy, precision and recall of

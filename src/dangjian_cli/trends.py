@@ -242,7 +242,8 @@ def why_no_kwic_lines(pattern: str, regex: bool = False) -> str:
     (without --regex) is the likely reason, and said."""
     if regex:
         return f"the regular expression {pattern!r} matches nothing in the documents read"
-    hint = "; it was searched as written: pass --regex for a regular expression" if _REGEX_SYNTAX.search(pattern) else ""
+    looks_like_regex = _REGEX_SYNTAX.search(pattern) is not None
+    hint = "; it was searched as written: pass --regex for a regular expression" if looks_like_regex else ""
     return f"{pattern!r} occurs in none of the documents read{hint}"
 
 
