@@ -101,8 +101,8 @@ def main() -> None:
             labels = [gold[d.id][1] for d in every]
             cv = cross_validate(every, labels, analyzer, campaigns, "gold", folds=5)
             e = evaluate(labels, cv)
-            print(f"\nlearned model, 5-fold cross-validation on all {len(every)} hand labels: accuracy {e.accuracy:.3f}, "
-                  f"macro-F1 {e.macro_f1:.3f}")
+            print(f"\nlearned model, 5-fold cross-validation on all {len(every)} hand labels: "
+                  f"accuracy {e.accuracy:.3f}, macro-F1 {e.macro_f1:.3f}")
     # The same check sets without their dates: what the rules make of a corpus with no date field (the loader finds
     # no dateline in these transcripts), so only the text can date them.
     checked = [replace(d, date="") for d in docs if gold.get(d.id, ("",))[0] in sets]

@@ -133,8 +133,8 @@ def main() -> None:
             for w in title_words(raw[d.id].get("title", "")):
                 t_total += 1
                 t_hit += any(w == k or (len(k) >= 2 and (w in k or k in w)) for k in kws)
-        return {"keywords": n_kw, "fragment": frag / n_kw, "cut": cut / n_kw, "number": num / n_kw, "generic": gen / n_kw,
-                "title_recall": t_hit / t_total, "title_words": t_total}
+        return {"keywords": n_kw, "fragment": frag / n_kw, "cut": cut / n_kw, "number": num / n_kw,
+                "generic": gen / n_kw, "title_recall": t_hit / t_total, "title_words": t_total}
 
     a = score(ours)
     ours_fragments, ours_cuts, ours_numbers = dict(fragments), dict(cuts), dict(numbers)

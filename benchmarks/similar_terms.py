@@ -71,7 +71,8 @@ def main() -> None:
             need = (kth - floor) / np.maximum(norms[rows], 1e-12)  # a document needs |x_j^H| >= this to get in
             left = n - np.searchsorted(sorted_norms, need)
             cells.append(f"{left.mean():,.0f} / {np.median(left):,.0f}")
-        print(f"{h:>8}  {share[h - 1]:>22.2f}  {product:>14.1f}  {np.median(norms):>12.3f}  {cells[0]:>18}  {cells[1]:>18}")
+        print(f"{h:>8}  {share[h - 1]:>22.2f}  {product:>14.1f}  {np.median(norms):>12.3f}  "
+              f"{cells[0]:>18}  {cells[1]:>18}")
 
 
 if __name__ == "__main__":

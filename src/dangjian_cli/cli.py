@@ -836,8 +836,8 @@ def evaluate(paths: Optional[list[str]] = PATHS,
             "labels": e.labels, "confusion": e.confusion}
     metrics = Table(("label", "precision", "recall", "f1", "support"), e.metric_rows(),
                     title=f"evaluation ({method}): accuracy {e.accuracy:.4g}, macro-F1 {e.macro_f1:.4g}", meta=meta)
-    matrix = Table(("gold", *e.labels), e.confusion_rows(), title="confusion matrix (rows: gold label, columns: predicted)",
-                   meta=meta)
+    matrix = Table(("gold", *e.labels), e.confusion_rows(),
+                   title="confusion matrix (rows: gold label, columns: predicted)", meta=meta)
     if choose_format(out.format, out.output, env) == "table" and not confusion:
         emit(metrics, out, env)
         emit(matrix, out, env)

@@ -205,7 +205,8 @@ def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
 
 
 def load_boilerplate(extra_files: tuple[str, ...] = (), use_default: bool = True) -> BoilerplatePatterns:
-    files = ([package_file("boilerplate.txt")] if use_default else []) + [user_file(f, "boilerplate") for f in extra_files]
+    files = ([package_file("boilerplate.txt")] if use_default else []) + [
+        user_file(f, "boilerplate") for f in extra_files]
     lines, inline, tail = [], [], []
     for f in files:
         for index, row in enumerate(f.lines):

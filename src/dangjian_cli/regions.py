@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from .corpus import Document
 from .normalize import normalize
 
-LEAD_CHARS = 160  # the lead ends at the first sentence's end, or here, whichever is later (the first sentence is capped)
+# The lead ends at the first sentence's end, or here, whichever is later (the first sentence is capped).
+LEAD_CHARS = 160
 # A broadcast or wire prefix (央视网消息（新闻联播）：, 新华社北京3月1日电) is not part of the first sentence's content.
 _BROADCAST_PREFIX = re.compile(r"\s*(?:央视网消息|中国网络电视台消息|新华社[^：:]{0,12}电|本台消息)[^：:]{0,12}[：:]\s*"
                                r"(?:【口播】\s*)?(?:本台消息[：:])?\s*")

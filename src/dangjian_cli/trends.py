@@ -206,7 +206,8 @@ class _Concordance:
         return lines
 
 
-def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort: str = "doc") -> Iterator[tuple[Any, ...]]:
+def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort: str = "doc"
+         ) -> Iterator[tuple[Any, ...]]:
     """KWIC_COLUMNS. Matching runs on the normalised text; offset, left, match and right come from the original
     text (traditional stays traditional), so ``original[offset:offset + len(match)] == match``."""
     check_kwic(window, sort)
@@ -372,8 +373,8 @@ def plot(result: TrendResult, path: Any, measure: str = "rate", title: str = "")
         body = "".join(
             f"<tr><td>{p}</td>" + "".join(f"<td>{result.counts.get((t, p), 0)}</td>" for t in result.terms) + "</tr>"
             for p in result.periods)
-        page = (f"<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{html.escape(title or 'trends')}"
-                f"</title></head><body>\n{svg}\n<table border=\"1\"><tr><th>period</th>{head}</tr>{body}</table>\n"
+        page = (f"<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
+                f"<title>{html.escape(title or 'trends')}</title></head><body>\n{svg}\n<table border=\"1\"><tr><th>period</th>{head}</tr>{body}</table>\n"
                 f"<p>undated documents: {result.undated_docs}</p></body></html>\n")
         with atomic_writer(path) as fh:
             fh.write(page)
