@@ -162,7 +162,7 @@ def main() -> None:
     import importlib.metadata as md
 
     versions = ", ".join(f"{p} {md.version(p)}" for p in ("rjieba", "jieba", "scikit-learn", "numpy", "opencc",
-                                                           "pyahocorasick", "sparse_dot_topn", "typer", "rich"))
+                                                           "ahocorasick-rs", "sparse_dot_topn", "typer", "rich"))
     lines = ["# Performance", "",
              "Measured by `python benchmarks/run.py --repeat " + str(args.repeat) + "` (whole processes, output to "
              "/dev/null; medians with the range over the repeats; peak RSS of the process).", "",

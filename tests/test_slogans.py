@@ -336,18 +336,19 @@ def test_phrases_cli_measures():
 
 def test_leftmost_longest_keeps_a_shorter_form_inside_a_failed_longer_one():
     """The lexicon's matching (slogans, protected spans of the tokenizer, classify's cues) takes the leftmost-longest
-    matches from every match: a form inside a longer form that does not complete is still found."""
-    import ahocorasick
+    matches: a form inside a longer form that does not complete is still found, offsets count characters, and the
+    matcher still works after pickling (as worker processes receive it)."""
+    import pickle
 
-    from dangjian_cli.lexicon import leftmost_longest
+    from dangjian_cli.lexicon import LongestMatcher
 
-    a = ahocorasick.Automaton()
-    for form in ("知识产权", "国家知识产权局", "两学一做", "两学一做学习教育", "学习"):
-        a.add_word(form, (len(form), form))
-    a.make_automaton()
-    assert [m[2] for m in leftmost_longest(a, "国家知识产权")] == ["知识产权"]
-    assert leftmost_longest(a, "开展两学一做学习教育，两学一做，学习") == [
-        (2, 10, "两学一做学习教育"), (11, 15, "两学一做"), (16, 18, "学习")]
+    matcher = LongestMatcher({form: form.upper() if form.isascii() else form
+                              for form in ("知识产权", "国家知识产权局", "两学一做", "两学一做学习教育", "学习", "ab", "")})
+    assert [m[2] for m in matcher.matches("国家知识产权")] == ["知识产权"]
+    expected = [(2, 10, "两学一做学习教育"), (11, 15, "两学一做"), (16, 18, "学习"), (19, 21, "AB")]
+    assert matcher.matches("开展两学一做学习教育，两学一做，学习 ab") == expected
+    assert pickle.loads(pickle.dumps(matcher)).matches("开展两学一做学习教育，两学一做，学习 ab") == expected
+    assert LongestMatcher({}).matches("两学一做") == []
 
 
 @pytest.mark.parametrize("command", ["keywords", "slogans", "phrases"])

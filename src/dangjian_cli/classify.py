@@ -32,7 +32,7 @@ from typing import Any
 
 from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
-from .lexicon import expand_forms, leftmost_longest, too_short
+from .lexicon import LongestMatcher, expand_forms, too_short
 from .parallel import map_documents
 from .regions import region_texts
 from .resources import DataFile, package_file, provenance, user_file
@@ -172,7 +172,7 @@ def _parse(f: DataFile) -> list[Campaign]:
 
 
 class Campaigns:
-    """Campaign definitions and one automaton over all their cue forms."""
+    """Campaign definitions and one matcher over all their cue forms."""
 
     def __init__(self, campaigns: list[Campaign], files: list[DataFile]) -> None:
         by_id: dict[str, Campaign] = {}
@@ -200,28 +200,15 @@ class Campaigns:
         return dict(table)
 
     @cached_property
-    def automaton(self) -> Any:
-        import ahocorasick
+    def matcher(self) -> LongestMatcher:
+        return LongestMatcher({form: form for form in self.form_table})
 
-        a = ahocorasick.Automaton()
-        for form, targets in self.form_table.items():
-            a.add_word(form, (len(form), form))
-        a.make_automaton()
-        return a
-
-    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
+    def matches(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, form)``, leftmost-longest, non-overlapping."""
-        if not self.form_table:
-            return
-        yield from leftmost_longest(self.automaton, text)
+        return self.matcher.matches(text)
 
     def provenance(self) -> dict[str, str]:
         return provenance(self.files)
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state.pop("automaton", None)
-        return state
 
 
 def load_campaigns(extra_files: tuple[str, ...] = (), use_default: bool = True) -> Campaigns:

@@ -265,8 +265,11 @@ class Tokenizer:
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans kept whole: lexicon matches, then quoted numeric formulae wherever they recur in the text."""
         spans = [(a, b) for a, b, _key in self.lexicon.spans(text)]
-        formulae = {m.group(1) for m in QUOTED_FORMULA.finditer(text)} if "“" in text else set()
-        formulae -= self.lexicon.surface_to_entry.keys()
+        if "“" not in text:
+            return spans
+        # Filtered one by one: subtracting the keys view would walk all of them, on every call.
+        surface = self.lexicon.surface_to_entry
+        formulae = {f for m in QUOTED_FORMULA.finditer(text) if (f := m.group(1)) not in surface}
         if not formulae:
             return spans
         extra = []
