@@ -145,6 +145,24 @@ def test_discovery_patterns_on_written_text():
     assert ("学史明理、学史增信、学史崇德、学史力行", "parallel") in found
     assert not any(p.startswith("三个月") for p, _ in found) and ("一心一意", "numeric") not in found
 
+def test_a_parallel_run_inside_longer_han_text_counts_only_when_its_clauses_share_a_character():
+    """A run of four-character clauses that starts a stretch of Han text is a candidate; one that starts inside a
+    longer stretch counts only when its clauses are visibly parallel. Offsets point at the run. (Pins what the
+    pattern did when it matched the stretch's start as a lazy prefix, which took time quadratic in the stretch's
+    length: the stretch of 16,000 characters below took 3.5 s that way, against 0.01 s now.)"""
+    from dangjian_cli.slogans import find_candidates
+
+    def parallel_runs(text: str) -> list[tuple[str, int]]:
+        return [(phrase, at) for phrase, kind, at in find_candidates(text) if kind == "parallel"]
+
+    assert parallel_runs("坚定信念、服务群众、清正廉洁。") == [("坚定信念、服务群众、清正廉洁", 0)]
+    assert parallel_runs("会议，坚定信念、服务群众、清正廉洁。") == [("坚定信念、服务群众、清正廉洁", 3)]
+    assert parallel_runs("会议强调坚定信念、服务群众、清正廉洁。") == []
+    assert parallel_runs("会议强调学史明理、学史增信、学史崇德。") == [("学史明理、学史增信、学史崇德", 4)]
+    long_text = "两学一做学习教育" * 2000 + "。坚定信念、服务群众、清正廉洁"
+    assert parallel_runs(long_text) == [("坚定信念、服务群众、清正廉洁", 16001)]
+
+
 
 def test_kwic_offsets_point_at_the_original_text():
     r = run_cli("kwic", "两学一做", str(seed(3)), str(seed(4)), "--window", "5", "-f", "jsonl")
