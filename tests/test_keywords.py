@@ -85,6 +85,25 @@ def test_idf_save_load_and_idf_from(tmp_path):
     r = run_cli("keywords", str(seed(0)), "--load-idf", str(tmp_path / "gbk.idf"))
     assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
         f"dangjian: error: {tmp_path / 'gbk.idf'}: IDF file is not UTF-8 text; make IDF files with --save-idf"]
+    assert b"warning" not in run_cli("keywords", str(seed(0)), "--load-idf", str(idf)).stderr_bytes
+
+
+def test_an_idf_table_that_cannot_tell_terms_apart_is_said(tmp_path):
+    """IDF from one document, or from texts that share no term with the input, gives every term (nearly) the same
+    weight: the scores are then frequencies, and stderr says so."""
+    one = run_cli("keywords", str(SEEDS), "--idf-from", str(seed(0)), "-n", "1")
+    assert one.exit_code == 0 and one.stderr.strip().splitlines() == [
+        f"dangjian: warning: the IDF table ({seed(0)}) comes from 1 document, so it gives nearly every term the same "
+        "IDF and the scores are close to frequency; fit it on a corpus of many documents"]
+    english = tmp_path / "english"
+    english.mkdir()
+    (english / "a.txt").write_text("The quick brown fox.", encoding="utf-8")
+    (english / "b.txt").write_text("Another text in English.", encoding="utf-8")
+    english_idf = tmp_path / "english.idf"
+    assert run_cli("keywords", str(english), "--save-idf", str(english_idf), "-n", "0").exit_code == 0
+    for option in (["--idf-from", str(english)], ["--load-idf", str(english_idf)]):
+        r = run_cli("keywords", str(seed(0)), *option, "--scope", "corpus", "-n", "1")
+        assert r.exit_code == 0 and "none of the" in r.stderr and "terms is in the IDF table" in r.stderr
 
 
 # Position weights, by hand. Document a: title 社区, text 党员，社区。街道，街道，街道。 — counts 社区 2 (title + text),

@@ -102,6 +102,19 @@ def fit_idf(token_lists: Iterable[list[str]], source: str, tokenizer_key: str = 
     return IdfTable(n, dict(df), source, tokenizer_key)
 
 
+def idf_warnings(table: IdfTable, terms: Sequence[str]) -> list[str]:
+    """What makes a given IDF table useless for ``terms``: fitted on one document (or none with text), or knowing
+    none of them. Either way every term gets nearly the same IDF and the scores are close to plain frequency."""
+    if table.documents < 2:
+        return [f"the IDF table ({table.source}) comes from {table.documents} document, so it gives nearly every term "
+                f"the same IDF and the scores are close to frequency; fit it on a corpus of many documents"]
+    if terms and not any(table.df.get(t, 0) for t in terms):
+        return [f"none of the {len(terms):,} terms is in the IDF table ({table.source}), so they all get the same "
+                f"IDF and the scores are frequency; was it made from texts of another kind, or with other "
+                f"tokenizer options?"]
+    return []
+
+
 def background_idf() -> _FloatIdf:
     """jieba's shipped IDF table: the fallback for a corpus of one document, where corpus IDF is meaningless."""
     from importlib import resources
@@ -458,6 +471,9 @@ def _keywords(counted: CountedCorpus, analyzer: Analyzer, settings: KeywordSetti
         if idf_table is not None:
             idf = np.array([idf_table.idf(t) for t in vocab], dtype=np.float64)
             idf_source = idf_table.source
+            if warn and isinstance(idf_table, IdfTable):
+                for message in idf_warnings(idf_table, vocab):
+                    warn(message)
             if isinstance(idf_table, IdfTable):
                 idf_used = idf_table
         else:
