@@ -358,7 +358,7 @@ def test_leftmost_longest_keeps_a_shorter_form_inside_a_failed_longer_one():
     matcher still works after pickling (as worker processes receive it)."""
     import pickle
 
-    from dangjian_cli.lexicon import LongestMatcher
+    from dangjian_cli.lexicon import DFA_MAX_STRINGS, LongestMatcher
 
     matcher = LongestMatcher({form: form.upper() if form.isascii() else form
                               for form in ("知识产权", "国家知识产权局", "两学一做", "两学一做学习教育", "学习", "ab", "")})
@@ -367,6 +367,12 @@ def test_leftmost_longest_keeps_a_shorter_form_inside_a_failed_longer_one():
     assert matcher.matches("开展两学一做学习教育，两学一做，学习 ab") == expected
     assert pickle.loads(pickle.dumps(matcher)).matches("开展两学一做学习教育，两学一做，学习 ab") == expected
     assert LongestMatcher({}).matches("两学一做") == []
+    # Past DFA_MAX_STRINGS strings the automaton is another kind: the same matches.
+    many = {form: form.upper() if form.isascii() else form
+            for form in ("知识产权", "国家知识产权局", "两学一做", "两学一做学习教育", "学习", "ab")}
+    many.update((f"填充{i}号", "") for i in range(DFA_MAX_STRINGS))
+    assert LongestMatcher(many).matches("开展两学一做学习教育，两学一做，学习 ab，填充7号") == [
+        *expected, (22, 26, "")]
 
 
 @pytest.mark.parametrize("command", ["keywords", "slogans", "phrases"])

@@ -114,9 +114,12 @@ def surface_forms(entry: LexiconEntry) -> set[str]:
     return forms
 
 
+DFA_MAX_STRINGS = 5000
+
+
 class LongestMatcher:
     """Finds fixed strings in text: the leftmost-longest, non-overlapping matches, in text order, each with the value
-    given for its string. One Aho-Corasick automaton (ahocorasick_rs, as a DFA) made on first use; pickled without
+    given for its string. One Aho-Corasick automaton (ahocorasick_rs) made on first use; pickled without
     it, so a worker process makes its own.
 
     Leftmost-longest: at each position, the longest string that starts there, and the search goes on after it; a
@@ -142,11 +145,13 @@ class LongestMatcher:
         if automaton is None:
             import ahocorasick_rs
 
-            # The DFA costs about 10 ms to build for the shipped lexicon and finds matches 2-3x faster than the
-            # default automaton: every document passes through it.
+            # A DFA finds matches 2-3x faster than the library's default automaton, and every document passes
+            # through it; it costs 13 ms and a few MB to build for the shipped lexicon's 609 forms, but 0.5 s and
+            # 300 MB for 50,000 forms (a user's lexicon of place names), so larger sets get the default.
+            dfa = len(self._strings) <= DFA_MAX_STRINGS
             automaton = self._automaton = ahocorasick_rs.AhoCorasick(
                 self._strings, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-                implementation=ahocorasick_rs.Implementation.DFA)
+                implementation=ahocorasick_rs.Implementation.DFA if dfa else None)
         values = self._values
         return [(start, end, values[i]) for i, start, end in automaton.find_matches_as_indexes(text)]
 
