@@ -374,7 +374,8 @@ def plot(result: TrendResult, path: Any, measure: str = "rate", title: str = "")
             f"<tr><td>{p}</td>" + "".join(f"<td>{result.counts.get((t, p), 0)}</td>" for t in result.terms) + "</tr>"
             for p in result.periods)
         page = (f"<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
-                f"<title>{html.escape(title or 'trends')}</title></head><body>\n{svg}\n<table border=\"1\"><tr><th>period</th>{head}</tr>{body}</table>\n"
+                f"<title>{html.escape(title or 'trends')}</title></head><body>\n{svg}\n"
+                f"<table border=\"1\"><tr><th>period</th>{head}</tr>{body}</table>\n"
                 f"<p>undated documents: {result.undated_docs}</p></body></html>\n")
         with atomic_writer(path) as fh:
             fh.write(page)
