@@ -183,8 +183,15 @@ def test_errors_in_data_files_name_the_line_of_the_file(tmp_path):
     campaigns.write_text(head + "[wushui]\nname = 五水共治\n# a note\nname = 五水共治工作\n", encoding="utf-8")
     boilerplate = tmp_path / "boilerplate.txt"
     boilerplate.write_text(head + "line\t^责任编辑.*$\n\ninline\t([\n", encoding="utf-8")
+    # A CSV given as a segmenter dictionary: each row would be one "word" with a comma, which never matches.
+    csv_dict = tmp_path / "words.csv"
+    csv_dict.write_text("word,freq\n最多跑一次,1000\n", encoding="utf-8")
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_text(head + "最多跑一次 1000 n\n最多 跑一次 n\n", encoding="utf-8")
     for command, option, path, said in [
             ("slogans", "--lexicon", lexicon, "lexicon line 5: unknown kind 'policy'"),
+            ("segment", "--user-dict", csv_dict, "dictionary line 1: 'word,freq' holds ',', at which the segmenter"),
+            ("keywords", "--user-dict", spaced, "dictionary line 5: '最多 跑一次 n' is not word, frequency and tag"),
             ("classify", "--campaigns", campaigns, "line 7]: option 'name' in section 'wushui' already exists"),
             ("corpus", "--boilerplate", boilerplate, "line 6: bad boilerplate pattern '(['")]:
         r = run_cli(command, str(seed(0)), option, str(path))

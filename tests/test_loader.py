@@ -561,6 +561,21 @@ def test_a_file_named_twice_is_read_once_with_a_warning():
                                 f"{os.path.join(str(SEEDS), '.', os.path.basename(seed(0)))}); each file is read once")
 
 
+
+def test_field_options_given_with_plain_text_files_only_are_said_to_be_unused(tmp_path):
+    r = run_cli("corpus", str(SEEDS), "--text-field", "body", "--date-field", "published")
+    assert r.exit_code == 0 and [line.split("\t")[0] for line in r.stdout.splitlines()[1:]] == SEED_IDS
+    assert r.stderr == ("dangjian: warning: --text-field, --date-field are not used: the input is plain text, which "
+                        "has no fields (they name columns of JSONL, JSON, CSV or TSV files)\n")
+    # With a table among the inputs, the option names its column: no warning.
+    table = tmp_path / "t.csv"
+    table.write_text("body,published\n两学一做学习教育在全市展开。,2016-05-01\n", encoding="utf-8")
+    warnings: list[str] = []
+    docs = load_documents([str(seed(0)), str(table)], LoaderOptions(text_field="body", date_field="published"),
+                          warn=warnings.append)
+    assert warnings == [] and docs[1].date == "2016-05-01"
+
+
 SHARED_ID_WARNING = ("dangjian: warning: 1 id names more than one document (first: 'a', 2 documents), so their rows "
                      "cannot be told apart: give each document its own id (--id-field), or drop repeated articles "
                      "('dangjian duplicates' finds them)")

@@ -4,6 +4,7 @@ import pytest
 
 from conftest import SEEDS, seed
 from dangjian_cli.corpus import load_documents
+from dangjian_cli.errors import InputError
 from dangjian_cli.lexicon import load_lexicon
 from dangjian_cli.pipeline import Analyzer
 from dangjian_cli.tokenize import Tokenizer, TokenizerConfig
@@ -196,3 +197,18 @@ def test_the_engine_is_rjiebas_class_whichever_is_imported_first(first):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, encoding="utf-8")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "两学一做|学习教育|常态化|制度化"
+
+
+def test_user_dictionary_lines_in_jieba_format_are_used_and_others_named(tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("张轩庄 2000 nr\nC++语言\n五星支部 n\n千万工程 3000\n", encoding="utf-8")
+    tokenizer = Tokenizer(TokenizerConfig(user_dict_files=(str(words),)))
+    assert tokenizer.cut("张轩庄用C++语言创建五星支部") == ["张轩庄", "用", "C++语言", "创建", "五星支部"]
+    assert tokenizer.dictionary_tags["张轩庄"] == "nr" and "千万工程" not in tokenizer.dictionary_tags
+    for line, said in [("张轩庄 两千", "'两千' is neither a frequency nor a part-of-speech tag"),
+                       ("张轩庄 2000 nr 人名", "'张轩庄 2000 nr 人名' is not word, frequency and tag"),
+                       ("张轩庄·王 nr", "'张轩庄·王' holds '·', at which the segmenter always cuts")]:
+        words.write_text(f"C++语言\n{line}\n", encoding="utf-8")
+        with pytest.raises(InputError) as caught:
+            Tokenizer(TokenizerConfig(user_dict_files=(str(words),)))
+        assert caught.value.message == f"{words}: dictionary line 2: {said}"

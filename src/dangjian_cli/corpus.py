@@ -360,6 +360,11 @@ class CorpusReader:
             named = ", ".join(again[:3]) + (", …" if len(again) > 3 else "")
             self.say(f"{len(again)} file{'s are' if len(again) > 1 else ' is'} named more than once in the paths "
                      f"given ({named}); each file is read once")
+        fields = [f"--{name}-field" for name in ("text", "id", "title", "date", "source")
+                  if getattr(self.options, f"{name}_field")]
+        if fields and out and "-" not in out and not any(_format_of(f)[0] in STRUCTURED for f in out):
+            self.say(f"{', '.join(fields)} {'is' if len(fields) == 1 else 'are'} not used: the input is plain text, "
+                     "which has no fields (they name columns of JSONL, JSON, CSV or TSV files)")
         return out
 
     def say(self, message: str) -> None:
@@ -409,9 +414,7 @@ class CorpusReader:
                 if source == "-":
                     yield from self._read_stdin()
                     continue
-                suffixes = [s.lower() for s in Path(source).suffixes]
-                gz = bool(suffixes) and suffixes[-1] == ".gz"
-                ext = (suffixes[-2] if gz and len(suffixes) > 1 else suffixes[-1]) if suffixes else ""
+                ext, gz = _format_of(source)
                 if ext in (".jsonl", ".ndjson"):
                     if not parse_lines and not gz:
                         yield from self._jsonl_ranges(number, source, range_lines, range_bytes)
@@ -896,6 +899,14 @@ BOM = b"\xef\xbb\xbf"
 
 
 @lru_cache(maxsize=64)
+def _format_of(path: str) -> tuple[str, bool]:
+    """A file's format by its name: the extension before any ``.gz`` (lower case, with the dot), and whether it is
+    gzipped."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    return (suffixes[-2] if gz and len(suffixes) > 1 else suffixes[-1]) if suffixes else "", gz
+
+
 def _stem(path: str) -> str:
     """What ids of rows without one start with: the file's name up to its first dot."""
     return Path(path).name.split(".")[0] if path != "<stdin>" else "stdin"

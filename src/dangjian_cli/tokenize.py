@@ -18,7 +18,7 @@ from itertools import accumulate, islice
 from dataclasses import dataclass
 from functools import cached_property
 
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .lexicon import Lexicon, load_lexicon
 from .resources import DataFile, package_file, provenance, user_file
 
@@ -78,14 +78,36 @@ class TokenizerConfig:
             raise UsageError(f"unknown engine {self.engine!r}", f"use one of: {', '.join(ENGINES)}")
 
 
+# The characters jieba and rjieba cut as one block (their ``re_han_default``): a dictionary word holding any other
+# character (a comma, a space, a middle dot) can never come out of the segmenter whole.
+_SEGMENTER_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1fA-Za-z0-9+#&._%\-]+")
+_DICT_TAG = re.compile(r"[A-Za-z_]+")
+_DICT_FORMAT = "one word per line, then optionally a frequency and a tag, separated by spaces (张轩庄 2000 nr)"
+
+
 def _dict_entries(files: list[DataFile]) -> list[tuple[str, int | None, str | None]]:
+    """``(word, freq, tag)`` of each line of segmenter dictionaries (jieba's format: ``word [freq] [tag]``). A line
+    the segmenter could not use (a CSV row, a phrase with punctuation, a frequency that is not a number) is an error
+    naming it, rather than a word that silently never matches."""
     out = []
     for f in files:
-        for line in f.lines:
+        for index, line in enumerate(f.lines):
             parts = line.split()
             word = parts[0]
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-            tag = parts[2] if len(parts) > 2 else (parts[1] if len(parts) == 2 and not parts[1].isdigit() else None)
+            tag = parts[2] if len(parts) > 2 else (parts[1] if len(parts) == 2 and freq is None else None)
+            problem = ""
+            if len(parts) > 3 or (len(parts) == 3 and freq is None):
+                problem = f"{line.strip()!r} is not word, frequency and tag"
+            elif not _SEGMENTER_WORD.fullmatch(word):
+                bad = next(ch for ch in _SEGMENTER_WORD.sub("", word))
+                problem = f"{word!r} holds {bad!r}, at which the segmenter always cuts"
+            elif tag is not None and not _DICT_TAG.fullmatch(tag):
+                problem = f"{tag!r} is neither a frequency nor a part-of-speech tag"
+            if problem:
+                raise InputError(f.origin, f"dictionary line {f.line_number(index)}: {problem}",
+                                 f"a segmenter dictionary has {_DICT_FORMAT}; phrases with punctuation belong in a "
+                                 "--lexicon file")
             out.append((word, freq, tag))
     return out
 
@@ -151,6 +173,7 @@ class Tokenizer:
         self.lexicon: Lexicon = load_lexicon(c.lexicon_files, c.use_default_lexicon)
         self.dict_files = ([package_file("domain_dict.txt")] if c.use_default_dict else []) + [
             user_file(f, "user dictionary") for f in c.user_dict_files]
+        self.dict_entries = _dict_entries(self.dict_files)  # read here, so a bad line is said before any work
         self.stop_files = ([package_file("stopwords_function.txt"), package_file("stopwords_dangjian.txt")]
                            if c.use_default_stopwords else []) + [user_file(f, "stop-word") for f in c.stopword_files]
         self.stopwords: frozenset[str] = frozenset(w.strip() for f in self.stop_files for w in f.lines)
@@ -192,7 +215,7 @@ class Tokenizer:
     def dictionary_tags(self) -> dict[str, str]:
         """The part-of-speech tag the dictionaries give a word (domain dictionary, then --user-dict files: a later
         file's tag wins); words listed without a tag are left out."""
-        return {word: tag for word, _freq, tag in _dict_entries(self.dict_files) if tag}
+        return {word: tag for word, _freq, tag in self.dict_entries if tag}
 
     def provenance(self) -> dict[str, str]:
         out = {"engine": f"{self.config.engine} {self.engine_version}"}
@@ -201,7 +224,7 @@ class Tokenizer:
 
     # -- engine --------------------------------------------------------------------------------------------------
     def _load_engine(self):
-        entries = _dict_entries(self.dict_files)
+        entries = self.dict_entries
         # Lexicon forms without punctuation go into the segmenter's dictionary too, so the text around a protected
         # span is segmented as if the span were one word.
         if self.config.engine == "rjieba":
