@@ -220,6 +220,37 @@ def test_tokenizer_file_options_reach_the_tokenizer(tmp_path):
     assert "千村示范万村整治" in [json.loads(line)["keyword"] for line in keywords.stdout.splitlines()]
 
 
+def test_shipped_dictionary_and_debris_patterns_can_be_replaced_by_the_users_own(tmp_path):
+    def tokens(*options, path="-", text="栗战书出席会议"):
+        r = run_cli("segment", path, *options, "-q", input=text)
+        assert r.exit_code == 0, r.stderr
+        return r.stdout.splitlines()[1].split("\t")[-1].split()
+
+    # The domain dictionary keeps 栗战书 whole; without it the engine's own dictionary cuts it, and a user's
+    # dictionary given alone puts it back.
+    assert tokens()[0] == "栗战书" and tokens("--no-default-dict")[0] != "栗战书"
+    words = tmp_path / "names.txt"
+    words.write_text("栗战书 2000 nr\n", encoding="utf-8")
+    assert tokens("--no-default-dict", "--user-dict", str(words))[0] == "栗战书"
+
+    # Seed 004's debris goes with the shipped patterns; with only the user's, only what they match goes.
+    own = tmp_path / "debris.txt"
+    own.write_text("line\t^微信“扫一扫”.*$\n", encoding="utf-8")
+
+    def chars(*options):
+        r = run_cli("corpus", str(seed(4)), "-f", "jsonl", *options)
+        assert r.exit_code == 0, r.stderr
+        return json.loads(r.stdout)["chars"]
+
+    shipped, none, mine = chars(), chars("--no-default-boilerplate"), chars("--no-default-boilerplate",
+                                                                             "--boilerplate", str(own))
+    assert shipped < mine < none and none == chars("--keep-boilerplate")
+    r = run_cli("corpus", str(seed(4)), "--keep-boilerplate", "--boilerplate", str(own))
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr == (
+        "dangjian: error: --keep-boilerplate keeps all debris, so the --boilerplate patterns would not be used; to "
+        "use only your own patterns, give --no-default-boilerplate with --boilerplate\n")
+
+
 def test_boilerplate_file_option_removes_its_lines(tmp_path):
     doc, _, _ = _user_files(tmp_path)
     patterns = tmp_path / "debris.txt"

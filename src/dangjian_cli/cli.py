@@ -157,6 +157,7 @@ def _loader(v: dict[str, Any]) -> Any:
                          title_field=v["title_field"], date_field=v["date_field"], source_field=v["source_field"],
                          skip_errors=v["skip_errors"], keep_boilerplate=v["keep_boilerplate"],
                          boilerplate_files=tuple(v["boilerplate"] or ()),
+                         use_default_boilerplate=not v["no_default_boilerplate"],
                          jobs=v["jobs"] if v["jobs"] is not None else default_jobs(), since=v["since"],
                          until=v["until"])
 
@@ -183,6 +184,8 @@ INPUT = OptionGroup("loader", (
         rich_help_panel=P_IN)),
     _kw("boilerplate", Optional[list[str]], typer.Option(None, "--boilerplate", help="Extra debris patterns file.",
         rich_help_panel=P_IN)),
+    _kw("no_default_boilerplate", bool, typer.Option(False, "--no-default-boilerplate", help="Do not use the "
+        "shipped debris patterns (only --boilerplate files).", rich_help_panel=P_IN)),
     _kw("jobs", Optional[int], typer.Option(None, "--jobs", "-j", help="Worker processes for reading and analysing "
         "documents (default: the machine's cores; output is the same for any number).", rich_help_panel=P_IN,
         show_default=False)),
@@ -194,7 +197,7 @@ def _tokenizer(v: dict[str, Any]) -> Any:
 
     return TokenizerConfig(engine=v["engine"], lexicon_files=tuple(v["lexicon"] or ()),
                            use_default_lexicon=not v["no_default_lexicon"],
-                           user_dict_files=tuple(v["user_dict"] or ()),
+                           user_dict_files=tuple(v["user_dict"] or ()), use_default_dict=not v["no_default_dict"],
                            stopword_files=tuple(v["stopwords"] or ()),
                            use_default_stopwords=not v["no_default_stopwords"], keep_numbers=v["keep_numbers"]), \
         not v["no_cache"]
@@ -216,6 +219,8 @@ TOKENIZER = OptionGroup("tokenizer", (
     *_LEXICON_PARAMS,
     _kw("user_dict", Optional[list[str]], typer.Option(None, "--user-dict", help="Extra segmenter dictionary "
         "(jieba format).", rich_help_panel=P_TOK)),
+    _kw("no_default_dict", bool, typer.Option(False, "--no-default-dict", help="Do not use the shipped domain "
+        "dictionary (jieba's own and --user-dict files only).", rich_help_panel=P_TOK)),
     _kw("stopwords", Optional[list[str]], typer.Option(None, "--stopwords", help="Extra stop-word file.",
         rich_help_panel=P_TOK)),
     _kw("no_default_stopwords", bool, typer.Option(False, "--no-default-stopwords", help="Do not use the shipped "

@@ -126,6 +126,7 @@ class LoaderOptions:
     skip_errors: bool = False
     keep_boilerplate: bool = False
     boilerplate_files: tuple[str, ...] = ()
+    use_default_boilerplate: bool = True  # False: only ``boilerplate_files`` (the shipped patterns replaced)
     jobs: int = 1  # processes that make documents (and run a command's per-document work): see parallel.py
     since: str | None = None  # only documents dated on or after (see DateRange)
     until: str | None = None  # only documents dated on or before
@@ -136,6 +137,9 @@ class LoaderOptions:
         # Bounds are kept normalised (2019/6 → 2019-06): the matrix cache's key is made of these fields.
         object.__setattr__(self, "since", _date_bound("--since", self.since))
         object.__setattr__(self, "until", _date_bound("--until", self.until))
+        if self.keep_boilerplate and self.boilerplate_files:
+            raise UsageError("--keep-boilerplate keeps all debris, so the --boilerplate patterns would not be used",
+                             "to use only your own patterns, give --no-default-boilerplate with --boilerplate")
         if self.since and self.until:
             n = min(len(self.since), len(self.until))
             if self.since[:n] > self.until[:n]:
@@ -300,7 +304,8 @@ class CorpusReader:
         self._stdin = stdin
         self._stdin_cache: bytes | None = None
         self.boilerplate: BoilerplatePatterns | None = (
-            None if self.options.keep_boilerplate else load_boilerplate(self.options.boilerplate_files)
+            None if self.options.keep_boilerplate
+            else load_boilerplate(self.options.boilerplate_files, self.options.use_default_boilerplate)
         )
         self.maker = DocumentMaker(self.boilerplate, self.options.dates)
         self.dates_said = False  # DateTally.end: what the date range left out is said once per reader
