@@ -205,6 +205,16 @@ def test_a_kwic_with_no_line_says_why_and_suggests_regex_for_a_pattern_that_look
     assert none.stderr == "dangjian: warning: the regular expression '不.在' matches nothing in the documents read\n"
 
 
+def test_kwic_with_the_corpus_before_the_pattern_says_the_order():
+    swapped = run_cli("kwic", str(seed(0)), "两学一做")
+    assert swapped.exit_code == 2 and swapped.stdout == ""
+    assert swapped.stderr == (f"dangjian: error: '两学一做' is not a file and the pattern '{seed(0)}' is one; give "
+                              "the pattern first: dangjian kwic PATTERN PATHS…\n")
+    # A pattern that happens to name a file is still a pattern when the paths exist.
+    ordinary = run_cli("kwic", str(seed(0)), str(SEEDS))
+    assert ordinary.exit_code == 0 and "occurs in none of the documents read" in ordinary.stderr
+
+
 def test_kwic_sample_draws_lines_of_the_full_concordance_at_random():
     full = run_cli("kwic", "两学一做", str(SEEDS), "-w", "4").stdout.splitlines()
     assert len(full) == 1 + 62

@@ -621,9 +621,15 @@ def kwic(pattern: str = typer.Argument(..., help="The text to find (or a regular
     Example: dangjian kwic 两学一做 seeds/ --window 10"""
     from .output import Table
     from .trends import KWIC_COLUMNS, check_kwic, kwic as find, sample_kwic, term_pattern, why_no_kwic_lines
+    from .errors import UsageError
 
     env = environment(out)
     check_kwic(window, sort, sample)
+    if paths and os.path.exists(pattern) and not any(p == "-" or os.path.exists(p) or any(ch in p for ch in "*?[")
+                                                     for p in paths):
+        # `dangjian kwic corpus.jsonl 两学一做`: the corpus taken as the pattern, the term as a missing file.
+        raise UsageError(f"{paths[0]!r} is not a file and the pattern {pattern!r} is one",
+                         "give the pattern first: dangjian kwic PATTERN PATHS…")
     tp = term_pattern(pattern, None if regex else _lexicon(lexicon), regex=regex)
     docs = reader(paths, loader, env)
     meta: dict[str, Any] = {}
