@@ -213,6 +213,27 @@ def test_folders_globs_and_stdin(tmp_path):
     assert [ln.split("\t")[0] for ln in r.stdout.splitlines()[1:]] == ["s0", "s1", "s2"]
 
 
+def test_documents_that_are_not_text_are_named_with_what_to_do(tmp_path):
+    # What researchers are sent: a PDF, a spreadsheet saved under a text name, a JSON Lines dump gzipped in place.
+    pdf = tmp_path / "report.txt"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00\x01\x02")
+    sheet = tmp_path / "items.csv"
+    sheet.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(32)) * 8)
+    dump = tmp_path / "items.jsonl"
+    dump.write_bytes(gzip.compress(json.dumps({"id": "a", "text": "两学一做学习教育"}).encode() * 40))
+    for path, said in [(pdf, "is a PDF file, not text; copy its text out into a .txt file (pdftotext does)"),
+                       (sheet, "is a ZIP archive (a .docx, .xlsx or .zip file), not text; save it as UTF-8 text"),
+                       (dump, "is gzip-compressed, not text; name it with .gz at the end")]:
+        for jobs in ("1", "2"):
+            r = run_cli("corpus", str(path), "-j", jobs)
+            assert r.exit_code == 1 and r.stdout == "", r.stderr
+            assert r.stderr.startswith(f"dangjian: error: {path}: {said}") and len(r.stderr.splitlines()) == 1
+            assert r.stderr.endswith("--skip-errors to skip it\n")
+    # Skipped whole, with one warning, not line by line.
+    r = run_cli("corpus", str(dump), str(seed(0)), "--skip-errors")
+    assert r.exit_code == 0 and r.stderr == f"dangjian: warning: {dump}: is gzip-compressed, not text; skipped\n"
+
+
 def test_errors_are_one_line_with_status(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
@@ -507,6 +528,36 @@ def test_debris_lines_inline_debris_and_tail_are_removed_with_offsets():
     assert raw[n.offsets.to_original(28):].startswith("并召开专题会议")
     assert normalize("分享到：微博 微信\n正文一段。", load_boilerplate()).text == "正文一段。"
     assert normalize("正文。\n图：党员学习现场", load_boilerplate()).text == "正文。"
+
+
+def test_html_markup_in_scraped_text_is_removed_with_offsets_kept(tmp_path):
+    from dangjian_cli.normalize import load_boilerplate, normalize
+
+    raw = ('<p style="text-align:center">&nbsp;自&ldquo;两学一做&rdquo;学习教育开展以来<br/>党员干部积极参与</p>'
+           "<script>var 两学一做 = 1;</script><!-- 两学一做 --><p>R&D 与 a<b 不是标签&#65292;"
+           "&#x4E24;学一做&amp;《人民日报》&bogus;</p>")
+    n = normalize(raw, load_boilerplate())
+    assert n.text == ("自“两学一做”学习教育开展以来\n党员干部积极参与\n"
+                      "R&D 与 a<b 不是标签，两学一做&《人民日报》&bogus;")
+    # Every kept character maps back to the one it came from (a reference to its "&").
+    for i, char in enumerate(n.text):
+        o = n.offsets.to_original(i)
+        assert raw[o] == char or raw[o] in "&<", (i, char, raw[o:o + 8])
+    at = n.text.index("两学一做")
+    assert raw[n.offsets.to_original(at):].startswith("两学一做&rdquo;")
+    # Through the loader: a JSON Lines dump with markup in its text, and an HTML page with its title.
+    dump = tmp_path / "items.jsonl"
+    dump.write_text(json.dumps({"id": "a", "title": "<b>两学一做</b>&nbsp;在行动", "text": raw}, ensure_ascii=False)
+                    + "\n", encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>践行<b>两学一做</b> 释放动能</title><style>p {color: red}</style></head>"
+                    "<body><div>首页 &gt; 党建</div><p>空港新城强化基层党组织建设。</p></body></html>",
+                    encoding="utf-8")
+    r = run_cli("segment", str(dump), str(page))
+    assert r.exit_code == 0 and r.stdout.splitlines()[1:] == [
+        "a\t两学一做 党员干部 积极参与 标签 两学一做 人民日报 bogus",
+        "page\t践行 两学一做 释放 动能 空港 新城 基层党组织"]  # 首页 > 党建: a breadcrumb, debris
+    assert [d.title for d in load_documents([str(dump), str(page)])] == ["两学一做 在行动", "践行两学一做 释放动能"]
 
 
 def test_many_empty_rows_are_said_five_times_then_summed_up(tmp_path):

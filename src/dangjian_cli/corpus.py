@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from . import metadata
-from .encoding import DOUBT_SAMPLE, UndecodableError, canonical_encoding, decode_bytes, doubt_forced
+from .encoding import DOUBT_SAMPLE, UndecodableError, canonical_encoding, decode_bytes, doubt_forced, known_binary
 from .errors import DangjianWarning, EmptyCorpusError, InputError, UsageError
-from .normalize import LONE_SURROGATE, BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize
+from .normalize import (LONE_SURROGATE, BoilerplatePatterns, Normalized, OffsetMap, load_boilerplate, normalize,
+                        strip_markup)
 
 TEXT_FIELDS = ("text", "content", "body", "正文", "内容", "全文", "fulltext", "full_text", "article", "article_text")
 ID_FIELDS = ("id", "doc_id", "docid", "uuid", "guid", "编号", "url")
@@ -421,6 +422,8 @@ class CorpusReader:
                     continue
                 ext, gz = _format_of(source)
                 if ext in (".jsonl", ".ndjson"):
+                    if not gz:
+                        self._check_not_binary(source)
                     if not parse_lines and not gz:
                         yield from self._jsonl_ranges(number, source, range_lines, range_bytes)
                         continue
@@ -438,6 +441,18 @@ class CorpusReader:
                     yield self._read_plain(source, gz, seen_stems)
             except InputError as exc:
                 self.failed(exc)
+
+    def _check_not_binary(self, path: str) -> None:
+        """A JSON Lines file that is a PDF, a spreadsheet or gzip data is said to be so (and skipped whole with
+        --skip-errors), rather than each of its "lines" being said not to be UTF-8."""
+        try:
+            with open(path, "rb") as fh:
+                known = known_binary(fh.read(16))
+        except OSError as exc:
+            raise _read_failure(path, exc) from None
+        if known:
+            message, hint = known
+            raise InputError(path, message, f"{hint}, or pass --skip-errors to skip it")
 
     def failed(self, exc: InputError) -> None:
         """A source that cannot be read further: raised, or with ``skip_errors`` said and counted."""
@@ -459,8 +474,8 @@ class CorpusReader:
         try:
             decoded = decode_bytes(data, self.options.encoding)
         except UndecodableError as exc:
-            hint = "pass --encoding (utf-8, gb18030, big5, utf-16)" if not self.options.encoding else \
-                "check --encoding"
+            hint = exc.hint or ("pass --encoding (utf-8, gb18030, big5, utf-16)" if not self.options.encoding else
+                                "check --encoding")
             raise InputError(path, str(exc), hint + ", or --skip-errors to skip it") from None
         self._doubt_encoding(path, data)
         return decoded
@@ -945,7 +960,8 @@ class DocumentMaker:
     def __call__(self, record: RawRecord) -> Document:
         doc_id, raw, meta, enc, path, extra = record
         norm: Normalized = normalize(raw, self.boilerplate)
-        title = meta.get("title") or _title_from(norm, raw, self.boilerplate)
+        title = meta.get("title")
+        title = strip_markup(title) if title else _title_from(norm, raw, self.boilerplate)
         date = meta.get("date") or ("" if meta.get("date_given") else metadata.date_from_text(norm.converted))
         source = meta.get("source") or metadata.source_from_text(norm.converted)
         author = meta.get("author") or metadata.author_from_text(norm.converted)
@@ -965,7 +981,7 @@ def _title_from(norm: Normalized, raw: str, boilerplate: BoilerplatePatterns | N
         if line.strip() and not (boilerplate and boilerplate.is_debris_line(line)) and ">>" not in line:
             if metadata.looks_like_title(line):
                 a, b = norm.offsets.span_to_original(start, end)
-                return " ".join(raw[a:b].split())
+                return " ".join(strip_markup(raw[a:b]).split())
             return ""
         start = end + 1
     return ""

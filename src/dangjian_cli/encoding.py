@@ -21,7 +21,25 @@ DOUBT_SAMPLE = 16384  # bytes at the start of a file that the doubt is decided o
 
 
 class UndecodableError(ValueError):
-    """The bytes are not text in any supported encoding."""
+    """The bytes are not text in any supported encoding. ``hint``: what to do, when the bytes say more than "not
+    text" (a PDF, a Word file: another encoding would not help)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+_SAVE_AS_TEXT = "save it as UTF-8 text (.txt), or a table as CSV: dangjian reads .txt, .jsonl, .json, .csv and .tsv"
+# Files researchers are sent that are not text, by their first bytes.
+_NOT_TEXT = (
+    (b"%PDF", "a PDF file", "copy its text out into a .txt file (pdftotext does)"),
+    (b"PK\x03\x04", "a ZIP archive (a .docx, .xlsx or .zip file)", _SAVE_AS_TEXT + "; unpack an archive first"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Office 97–2003 or WPS file (.doc, .xls, .wps)", _SAVE_AS_TEXT),
+    (b"Rar!\x1a\x07", "a RAR archive", "unpack it first"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it first"),
+    (b"\x1f\x8b", "gzip-compressed", "name it with .gz at the end (text.txt.gz, items.jsonl.gz): such files are "
+                                     "decompressed as they are read"),
+)
 
 
 def canonical_encoding(name: str) -> str:
@@ -69,6 +87,15 @@ def _plausibility(text: str, sample: int = 20000) -> float:
     return sum(map(_common_chars().__contains__, non_ascii)) / len(non_ascii)
 
 
+def known_binary(start: bytes) -> tuple[str, str] | None:
+    """``(message, hint)`` when a file's first bytes are those of a known format that is not text (PDF, Word,
+    Excel, an archive, gzip without .gz in the name); else None."""
+    for magic, what, hint in _NOT_TEXT:
+        if start.startswith(magic):
+            return f"is {what}, not text", hint
+    return None
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
@@ -102,6 +129,9 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
                                    "the BOM (its first two bytes) is a stray one, remove it")
         return text, "utf-16"
     if _looks_binary(data):
+        known = known_binary(data)
+        if known:
+            raise UndecodableError(*known)
         raise UndecodableError("looks like a binary file, not text")
     try:
         return data.decode("utf-8"), "utf-8"

@@ -1,12 +1,13 @@
 """Normalisation of raw article text for analysis, with a map back to the original offsets.
 
 Steps, in order: traditional → simplified (per document, only when the document is traditional), full-width Latin
-letters and digits → half-width, quote variants unified, web and broadcast debris removed, lines broken mid-sentence
-joined, white space tidied. Character replacements keep every offset; deletions are recorded in an ``OffsetMap`` so
+letters and digits → half-width, quote variants unified, HTML markup removed, web and broadcast debris removed, lines
+broken mid-sentence joined, white space tidied. Character replacements keep every offset; deletions are recorded in an ``OffsetMap`` so
 that any span of the normalised text can be traced to the original.
 """
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -327,17 +328,69 @@ def _should_join(text: str, a: int, b: int) -> bool:
     return a - start >= 40 or (a - start >= 20 and (text.find("，", start, a) >= 0 or text.find("。", start, a) >= 0))
 
 
+# HTML left in scraped text: tags, comments, the content of script and style blocks, character references. A tag
+# needs a letter after ``<`` (or ``</``, ``<!``), and a reference its closing ``;``, so 《》, "a < b" and "R&D" are text.
+_MARKUP = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<![A-Za-z][^<>]*>"
+                     r"|</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>"
+                     r"|&(?:[A-Za-z][A-Za-z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});", re.S | re.I)
+# Tags that end a line of text where they stand (a paragraph, a line break, a cell, a heading).
+_LINE_TAGS = frozenset("p br div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table thead tbody section article "
+                       "header footer aside nav blockquote pre hr title figure figcaption caption form".split())
+
+
+def _markup(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with the first character of each piece of markup replaced by what the markup stands for (a line
+    break for a paragraph tag, the character a reference names), and the spans that then remain to delete: offsets
+    keep, as for the other one-for-one replacements."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _MARKUP.finditer(text):
+        a, b = m.span()
+        found = m.group()
+        if found[0] == "&":
+            char = html.unescape(found)
+            if char == found:  # not a reference HTML knows: text
+                continue
+            char = char.translate(_TRANSLATE) if len(char) == 1 else ""
+        else:
+            char = "\n" if (m.group(2) or "").lower() in _LINE_TAGS else ""
+        if char:
+            pieces.append(text[pos:a])
+            pieces.append(char)
+            pos = a + 1
+            a += 1
+        spans.append((a, b))
+    if pos:
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+    return text, spans
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without HTML markup, references replaced (for a short string, such as a title)."""
+    if "<" not in text and "&" not in text:
+        return text
+    text, spans = _markup(text)
+    return _delete_spans(text, OffsetMap(), spans)[0]
+
+
 def normalize(raw: str, boilerplate: BoilerplatePatterns | None, script: str | None = None) -> Normalized:
     """Normalise ``raw``; ``boilerplate=None`` keeps debris."""
     script = script or detect_script(raw)
     text = to_simplified(raw) if script == "traditional" else raw
     if _TRANSLATABLE.search(text):
         text = text.translate(_TRANSLATE)
+    markup: list[tuple[int, int]] = []
+    if "<" in text or "&" in text:  # before the punctuation step, which would turn a reference's ";" into "；"
+        text, markup = _markup(text)
     # ASCII punctuation inside Chinese text becomes the Chinese form (one character for one: offsets keep).
     if _ASCII_PUNCT.search(text):
         text = _ASCII_PUNCT.sub(_chinese_punct_if_beside_han, text)
     converted = text
     omap = OffsetMap()
+    if markup:
+        text, omap = _delete_spans(text, omap, markup)
 
     if boilerplate is not None:
         text, omap = _delete_spans(text, omap, boilerplate.debris_spans(text))
