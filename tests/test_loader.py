@@ -78,6 +78,8 @@ def test_offsets_lead_back_to_the_original(seeds):
     ("gb18030", lambda s: s.encode("gb18030")),
     ("utf-8-sig", lambda s: s.encode("utf-8-sig")),
     ("utf-16", lambda s: s.encode("utf-16")),
+    ("utf-16-le", lambda s: s.encode("utf-16-le")),  # no byte order mark, as some exporters write it
+    ("utf-16-be", lambda s: s.encode("utf-16-be")),
 ])
 def test_reencoded_seeds_read_back_identical(tmp_path, seeds, encoding, write):
     for n in (0, 1, 2, 4):
@@ -88,6 +90,16 @@ def test_reencoded_seeds_read_back_identical(tmp_path, seeds, encoding, write):
         assert doc.original == original
         assert doc.text == seeds[SEED_IDS[n]].text
         assert doc.encoding == encoding
+
+
+def test_utf16_without_a_byte_order_mark_and_without_ascii_is_read_too(tmp_path):
+    # All Han characters, no line break or digit: no NUL byte tells it from GB18030 or Big5.
+    text = "两学一做学习教育在全市党员干部中深入开展"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        (doc,) = load_documents([str(path)])
+        assert (doc.text, doc.encoding) == (text, encoding)
 
 
 def test_big5_traditional_seed_reads_back_identical(tmp_path, seeds):

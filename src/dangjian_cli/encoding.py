@@ -104,6 +104,22 @@ def _looks_binary(data: bytes) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` when ``data`` is UTF-16 written without a byte order mark, as some
+    exporters write it: the byte order under which it decodes, without NUL characters, into Chinese text (the same
+    bar as GB18030 and Big5; the other order turns every character into a rare one)."""
+    if len(data) % 2:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and _NON_ASCII.search(text) and _plausibility(text) >= PLAUSIBLE:
+            return text, enc
+    return None
+
+
 def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """Decode ``data``; return ``(text, encoding_name)``. Raises UndecodableError with a reason."""
     if encoding:
@@ -132,6 +148,9 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         known = known_binary(data)
         if known:
             raise UndecodableError(*known)
+        unmarked = _utf16_without_bom(data)
+        if unmarked:
+            return unmarked
         raise UndecodableError("looks like a binary file, not text")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -147,7 +166,10 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         if best is None or score > best[0]:
             best = (score, enc, text)
     if best is None or best[0] < PLAUSIBLE:
-        raise UndecodableError("is not UTF-8, GB18030 or Big5 text")
+        unmarked = _utf16_without_bom(data)  # all Han, no line break or ASCII: no NUL byte told it apart above
+        if unmarked:
+            return unmarked
+        raise UndecodableError("is not UTF-8, GB18030, Big5 or UTF-16 text")
     return best[2], best[1]
 
 
