@@ -2,8 +2,8 @@
 
 Steps, in order: traditional → simplified (per document, only when the document is traditional), full-width Latin
 letters and digits → half-width, quote variants unified, HTML markup removed, web and broadcast debris removed, lines
-broken mid-sentence joined, white space tidied. Character replacements keep every offset; deletions are recorded in an ``OffsetMap`` so
-that any span of the normalised text can be traced to the original.
+broken mid-sentence joined, white space tidied. Character replacements keep every offset; deletions are recorded in
+an ``OffsetMap`` so that any span of the normalised text can be traced to the original.
 """
 from __future__ import annotations
 
