@@ -918,7 +918,6 @@ def unit_rows(unit: RawRecord | JsonLine | JsonRange) -> int:
 BOM = b"\xef\xbb\xbf"
 
 
-@lru_cache(maxsize=64)
 def _format_of(path: str) -> tuple[str, bool]:
     """A file's format by its name: the extension before any ``.gz`` (lower case, with the dot), and whether it is
     gzipped."""
@@ -927,6 +926,7 @@ def _format_of(path: str) -> tuple[str, bool]:
     return (suffixes[-2] if gz and len(suffixes) > 1 else suffixes[-1]) if suffixes else "", gz
 
 
+@lru_cache(maxsize=64)
 def _stem(path: str) -> str:
     """What ids of rows without one start with: the file's name up to its first dot."""
     return Path(path).name.split(".")[0] if path != "<stdin>" else "stdin"
