@@ -66,6 +66,10 @@ def test_similar_explain_all_and_errors():
     assert paths_as_query.exit_code == 2 and paths_as_query.stderr.strip() == (
         f"dangjian: error: --all takes no QUERY, and {str(SEEDS)!r} was given as one; name the corpus with --corpus: "
         f"dangjian similar --all --corpus {SEEDS}")
+    text_and_paths = run_cli("similar", str(SEEDS), "--text", "两学一做")
+    assert text_and_paths.exit_code == 2 and text_and_paths.stderr.strip() == (
+        f"dangjian: error: --text takes no QUERY, and {str(SEEDS)!r} was given as one; name the corpus with --corpus: "
+        f"dangjian similar --text '两学一做' --corpus {SEEDS}")
     none = run_cli("similar")
     assert none.exit_code == 2 and "give one of:" in none.stderr
 

@@ -881,11 +881,13 @@ def similar(query: Optional[str] = typer.Argument(None, help="A document id of t
     env = environment(out)
     modes = sum(bool(x) for x in (query, text is not None, all_docs, matrix))
     if modes != 1:
-        if query and (all_docs or matrix) and not corpus_paths:
-            # `similar --all seeds/`: the paths other commands take as arguments are the corpus here.
-            raise UsageError(f"--{'all' if all_docs else 'matrix'} takes no QUERY, and {query!r} was given as one",
-                             f"name the corpus with --corpus: dangjian similar --{'all' if all_docs else 'matrix'} "
-                             f"--corpus {query}")
+        if query and modes == 2 and not corpus_paths:
+            # `similar --all seeds/`, `similar corpus.jsonl --text …`: the paths other commands take as arguments
+            # are the corpus here.
+            mode = "--all" if all_docs else "--matrix" if matrix else "--text"
+            shown = f"{mode} {text!r}" if mode == "--text" else mode
+            raise UsageError(f"{mode} takes no QUERY, and {query!r} was given as one",
+                             f"name the corpus with --corpus: dangjian similar {shown} --corpus {query}")
         raise UsageError(("give only one of" if modes else "give one of")
                          + ": QUERY (an id, a file or -), --text, --all or --matrix")
     if top < 0 or not 0.0 <= min_score <= 1.0:
