@@ -181,6 +181,38 @@ def test_kwic_offsets_point_at_the_original_text():
     assert trad[0]["offset"] == originals[SEED_IDS[3]].index("兩學一做")
 
 
+def test_kwic_context_in_a_web_page_shows_the_text_without_its_markup(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<html><head><style>p{color:red}</style></head><body>\n<p style="text-align:center">各地深入开展'
+                    "&ldquo;两学一做&rdquo;学习教育，</p><p>推动<b>两学一做</b>常态化制度化。</p>\n</body></html>",
+                    encoding="utf-8")
+    r = run_cli("kwic", "两学一做", str(page), "--window", "6")
+    assert r.exit_code == 0 and _tsv(r.stdout)[1:] == [
+        ["page", "", "95", "地深入开展“", "两学一做", "”学习教育，"],
+        ["page", "", "123", "育，  推动", "两学一做", "常态化制度化"]]  # each </p> and <p> a space
+    original = page.read_text(encoding="utf-8")
+    assert original[95:99] == original[123:127] == "两学一做"
+    # A match that ends in a reference shows the character it names; a window larger than the text shows all of it.
+    quoted = _tsv(run_cli("kwic", "开展“两学一做”", str(page), "--window", "100").stdout)[1]
+    assert quoted[3:] == ["  各地深入", "开展“两学一做”", "学习教育，  推动两学一做常态化制度化。  "]
+
+
+def test_markup_free_view_counts_the_characters_shown():
+    from dangjian_cli.normalize import MarkupFreeView
+
+    text = '甲乙<span class="x">丙</span>丁&amp;戊<br/>己'
+    view = MarkupFreeView(text)
+    assert view.slice(0, len(text)) == "甲乙丙丁&戊\n己"
+    assert view.slice(4, len(text)) == "丙丁&戊\n己"  # a tag cut by the start is left out whole
+    assert view.slice(0, 30) == "甲乙丙丁"  # and one cut by the end ("&amp;" starts at 27)
+    at = text.index("戊")
+    assert view.before(at, 4) == "乙丙丁&" and view.before(at, 0) == "" and view.before(at, 50) == "甲乙丙丁&"
+    assert view.after(text.index("丁"), 3) == "丁&戊" and view.after(len(text), 5) == ""
+    assert view.end_of(text.index("&amp;") + 1) == text.index("戊")
+    plain = MarkupFreeView("a<b 与 R&D")  # no markup: the original as it is
+    assert plain.slice(0, 9) == "a<b 与 R&D" and plain.before(5, 3) == "b 与"
+
+
 def test_kwic_sort_regex_and_traditional_pattern():
     r = run_cli("kwic", "三[会會]一[课課]", str(SEEDS), "--regex", "-w", "3", "--sort", "right")
     rows = _tsv(r.stdout)

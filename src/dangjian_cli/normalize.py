@@ -11,7 +11,7 @@ import html
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property, lru_cache
 from itertools import accumulate, compress
 
@@ -338,15 +338,10 @@ _LINE_TAGS = frozenset("p br div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th ta
                        "header footer aside nav blockquote pre hr title figure figcaption caption form".split())
 
 
-def _markup(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """``text`` with the first character of each piece of markup replaced by what the markup stands for (a line
-    break for a paragraph tag, the character a reference names), and the spans that then remain to delete: offsets
-    keep, as for the other one-for-one replacements."""
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
+def _markup_pieces(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each piece of markup in ``text``: its span and what it stands for (a line break for a paragraph tag, the
+    character a reference names, else nothing)."""
     for m in _MARKUP.finditer(text):
-        a, b = m.span()
         found = m.group()
         if found[0] == "&":
             char = html.unescape(found)
@@ -355,6 +350,16 @@ def _markup(text: str) -> tuple[str, list[tuple[int, int]]]:
             char = char.translate(_TRANSLATE) if len(char) == 1 else ""
         else:
             char = "\n" if (m.group(2) or "").lower() in _LINE_TAGS else ""
+        yield m.start(), m.end(), char
+
+
+def _markup(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with the first character of each piece of markup replaced by what the markup stands for, and the
+    spans that then remain to delete: offsets keep, as for the other one-for-one replacements."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for a, b, char in _markup_pieces(text):
         if char:
             pieces.append(text[pos:a])
             pieces.append(char)
@@ -373,6 +378,67 @@ def strip_markup(text: str) -> str:
         return text
     text, spans = _markup(text)
     return _delete_spans(text, OffsetMap(), spans)[0]
+
+
+class MarkupFreeView:
+    """Slices of an original text shown without its HTML markup, counted in the characters a reader sees: for
+    kwic's context, which comes from the original (so traditional stays traditional) but should not show ``<p
+    style=…>``. Without markup, every slice is the original's."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pieces = list(_markup_pieces(text)) if "<" in text or "&" in text else []
+        self.starts = [a for a, _, _ in self.pieces]
+
+    def _inside(self, offset: int) -> tuple[int, int, str] | None:
+        """The piece of markup ``offset`` falls strictly inside, if any."""
+        k = bisect_right(self.starts, offset) - 1
+        if k >= 0 and self.pieces[k][0] < offset < self.pieces[k][1]:
+            return self.pieces[k]
+        return None
+
+    def end_of(self, offset: int) -> int:
+        """``offset``, moved to the end of the piece of markup it falls inside (a match ending in ``&rdquo;``)."""
+        piece = self._inside(offset)
+        return piece[1] if piece else offset
+
+    def slice(self, start: int, end: int) -> str:
+        """``text[start:end]`` without markup; a piece cut by either end is left out whole."""
+        if not self.pieces:
+            return self.text[start:end]
+        out: list[str] = []
+        pos = start
+        for a, b, char in self.pieces[max(0, bisect_right(self.starts, start) - 1):]:
+            if a >= end:
+                break
+            if b <= start:
+                continue
+            out.append(self.text[pos:a] if a > pos else "")
+            if a >= start and b <= end:
+                out.append(char)
+            pos = max(pos, b)
+        if pos < end:
+            out.append(self.text[pos:end])
+        return "".join(out)
+
+    def before(self, offset: int, n: int) -> str:
+        """The last ``n`` visible characters before ``offset``."""
+        lo, seen = offset, ""
+        while n and lo > 0 and len(seen) < n:
+            lo = max(0, lo - (n - len(seen)))
+            piece = self._inside(lo)
+            lo = piece[0] if piece else lo
+            seen = self.slice(lo, offset)
+        return seen[max(0, len(seen) - n):] if n else ""
+
+    def after(self, offset: int, n: int) -> str:
+        """The first ``n`` visible characters from ``offset``."""
+        hi, seen = offset, ""
+        while n and hi < len(self.text) and len(seen) < n:
+            hi = min(len(self.text), hi + (n - len(seen)))
+            hi = self.end_of(hi)
+            seen = self.slice(offset, hi)
+        return seen[:n]
 
 
 def normalize(raw: str, boilerplate: BoilerplatePatterns | None, script: str | None = None) -> Normalized:

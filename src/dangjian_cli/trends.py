@@ -17,6 +17,7 @@ from typing import Any
 from .corpus import Document
 from .errors import EmptyCorpusError, UsageError
 from .lexicon import Lexicon, strip_quotes, surface_forms
+from .normalize import MarkupFreeView
 from .parallel import map_documents
 from .slogans import per_10k
 
@@ -188,7 +189,8 @@ def _flat(text: str) -> str:
 
 
 class _Concordance:
-    """A document's concordance lines (offset, left, match, right), from its original text (picklable)."""
+    """A document's concordance lines (offset, left, match, right), from its original text without markup
+    (picklable)."""
 
     def __init__(self, pattern: TermPattern, window: int) -> None:
         self.pattern, self.window = pattern, window
@@ -196,20 +198,23 @@ class _Concordance:
     def __call__(self, doc: Document) -> list[tuple[int, str, str, str]]:
         lines = []
         window = self.window
+        view = None
         for m in self.pattern.regex.finditer(doc.text):
             if m.end() == m.start():
                 continue
             a, b = doc.original_span(m.start(), m.end())
-            left = doc.original[max(0, a - window):a]
-            right = doc.original[b:b + window]
-            lines.append((a, _flat(left), _flat(doc.original[a:b]), _flat(right)))
+            view = view or MarkupFreeView(doc.original)
+            b = view.end_of(b)
+            lines.append((a, _flat(view.before(a, window)), _flat(view.slice(a, b)), _flat(view.after(b, window))))
         return lines
 
 
 def kwic(docs: Iterable[Document], pattern: TermPattern, window: int = 20, sort: str = "doc"
          ) -> Iterator[tuple[Any, ...]]:
     """KWIC_COLUMNS. Matching runs on the normalised text; offset, left, match and right come from the original
-    text (traditional stays traditional), so ``original[offset:offset + len(match)] == match``."""
+    text (traditional stays traditional), so ``original[offset:offset + len(match)] == match``, except that HTML
+    markup in the original is not shown (a reference shows as its character, a paragraph tag as a space) and
+    ``window`` counts the characters shown."""
     check_kwic(window, sort)
 
     def rows() -> Iterator[tuple[Any, ...]]:
