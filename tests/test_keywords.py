@@ -132,6 +132,43 @@ def test_textrank_ranks_the_hub_first():
     assert max(scores, key=scores.get) == "党建"
 
 
+def _plain_pagerank(tokens: list[str], window: int = 5, damping: float = 0.85) -> dict[str, float]:
+    """TextRank written out the slow, obvious way, to check the vectorised one against."""
+    weights: dict[str, Counter] = {}
+    for i, a in enumerate(tokens):
+        for b in tokens[i + 1:i + window]:
+            if a != b:
+                weights.setdefault(a, Counter())[b] += 1
+                weights.setdefault(b, Counter())[a] += 1
+    out = {n: sum(w.values()) for n, w in weights.items()}
+    score = {n: 1 / len(weights) for n in weights}
+    for _ in range(50):
+        new = {n: (1 - damping) / len(weights) + damping * sum(w / out[m] * score[m] for m, w in weights[n].items())
+               for n in weights}
+        done = sum(abs(new[n] - score[n]) for n in weights) < 1e-6
+        score = new
+        if done:
+            break
+    top = max(score.values())
+    return {n: v / top for n, v in score.items()}
+
+
+def test_textrank_agrees_with_plain_pagerank_and_equal_places_tie_exactly():
+    from dangjian_cli import load_documents
+    from dangjian_cli.pipeline import Analyzer
+
+    analyzer = Analyzer()
+    for doc in load_documents([str(SEEDS)]):
+        words = analyzer.words(doc)
+        fast, plain = textrank(words), _plain_pagerank(words)
+        assert fast.keys() == plain.keys() and len(fast) > 100
+        assert max(abs(fast[w] - plain[w]) for w in fast) < 1e-9
+    # 甲 and 乙 hold the same place in the graph: equal scores, so the term order decides between them.
+    path = textrank(["丙", "甲", "党建", "乙", "丁", "乙", "党建", "甲", "丙"], window=2)
+    assert path["甲"] == path["乙"] and path["丙"] == path["丁"] and max(path.values()) == 1.0
+    assert textrank(["党建"] * 3) == {"党建": 1.0} and textrank([]) == {}
+
+
 # Keyness: a term counted a = 6 times among c = 10 target tokens and b = 2 times among d = 20 reference tokens.
 # By hand: E1 = 10·8/30 = 2.666667, E2 = 20·8/30 = 5.333333;
 # G² = 2·(6·ln(2.25) + 2·ln(0.375)) = 2·(4.8655813 − 1.9616585) = 5.807846;
