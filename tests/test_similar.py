@@ -182,6 +182,29 @@ def test_duplicates_find_the_reprint_and_the_converted_seed(reprint_corpus):
     assert first["doc_id"] == SEED_IDS[4] and first["date"] == "2016-09-02"  # earliest member first
 
 
+def test_min_shared_leaves_out_short_items_that_share_only_a_formula(reprint_corpus):
+    # Two announcements written to the formula of a newspaper's commentaries: the formula alone makes their
+    # containment over 0.5, though they share no word of what they announce.
+    formula = "央视网消息（新闻联播）：明天出版的人民日报将发表评论员文章，题目是《{}》。"
+    (reprint_corpus / "announce_a.txt").write_text(formula.format("坚定理想信念——一论学习贯彻全会精神"),
+                                                   encoding="utf-8")
+    (reprint_corpus / "announce_b.txt").write_text(formula.format("改进工作作风——二论学习贯彻全会精神"),
+                                                   encoding="utf-8")
+
+    def pairs(*options: str) -> list[tuple[str, str]]:
+        r = run_cli("duplicates", str(reprint_corpus), "--pairs", *options)
+        assert r.exit_code == 0, r.stderr
+        return sorted(tuple(sorted(line.split("\t")[:2])) for line in r.stdout.splitlines()[1:])
+
+    copies = [(SEED_IDS[3], "003_simplified"), (SEED_IDS[4], "reprint_004")]
+    assert pairs() == sorted(copies + [("announce_a", "announce_b")])
+    assert pairs("--min-shared", "50") == copies  # the reprint shares hundreds of shingles with its source
+    as_json = json.loads(run_cli("duplicates", str(reprint_corpus), "--min-shared", "50", "-f", "json").stdout)
+    assert as_json["meta"]["min_shared"] == 50 and as_json["meta"]["copy_pairs"] == 2
+    bad = run_cli("duplicates", str(reprint_corpus), "--min-shared", "-1")
+    assert bad.exit_code == 2 and bad.stderr == "dangjian: error: --min-shared must be ≥ 0\n"
+
+
 def test_shared_passages_have_offsets_into_both_texts(reprint_corpus):
     from dangjian_cli import load_documents
 

@@ -922,6 +922,9 @@ def duplicates(paths: Optional[list[str]] = PATHS,
                passages: int = typer.Option(0, "--passages", help="List the shared passages of at least N "
                                             "characters, with offsets in both documents."),
                shares: bool = typer.Option(False, "--shares", help="Every document's copy share and partners."),
+               min_shared: int = typer.Option(0, "--min-shared", help="Shingles a pair must share to be a copy, "
+                                              "whatever its containment (50 leaves out short items that share "
+                                              "only a formula)."),
                *, loader: Any = None, out: Any = None) -> None:
     """Near-duplicates and copies: MinHash/LSH candidates verified by exact Jaccard and containment.
 
@@ -933,9 +936,10 @@ def duplicates(paths: Optional[list[str]] = PATHS,
     env = environment(out)
     if sum(bool(x) for x in (pairs, passages, shares)) > 1:
         raise UsageError("choose one of --pairs, --passages and --shares")
-    result = lib.find_duplicates(reader(paths, loader, env), threshold=threshold, passages=passages)
+    result = lib.find_duplicates(reader(paths, loader, env), threshold=threshold, passages=passages,
+                                 min_shared=min_shared)
     meta = {"documents": result.documents, "candidate_pairs": result.candidates, "copy_pairs": len(result.pairs),
-            "threshold": threshold}
+            "threshold": threshold, "min_shared": min_shared}
     if pairs:
         emit(Table(lib.PAIR_COLUMNS, result.pairs, title="copy pairs", meta=meta), out, env)
     elif passages:

@@ -300,14 +300,19 @@ def _order_key(d: _Doc) -> tuple[int, str, str]:
     return (0 if d.date else 1, d.date, d.id)
 
 
-def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: int = 0) -> DuplicateResult:
+def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: int = 0, min_shared: int = 0
+                    ) -> DuplicateResult:
     """Copy pairs, clusters and copy shares; ``passages`` > 0 also returns the shared passages of at least that
-    many characters (the documents' texts are then kept in memory). Documents are fingerprinted in worker processes
-    when ``docs`` is a corpus reader with ``jobs`` above 1."""
+    many characters (the documents' texts are then kept in memory). A pair is a copy when its containment reaches
+    ``threshold`` and the two share at least ``min_shared`` shingles (short items that share only a formula, such as
+    the announcements of a newspaper's commentaries, reach any containment on the formula alone). Documents are
+    fingerprinted in worker processes when ``docs`` is a corpus reader with ``jobs`` above 1."""
     if not 0.0 < threshold <= 1.0:
         raise UsageError("--threshold must be in (0, 1]")
     if passages < 0:
         raise UsageError("--passages must be ≥ 0")
+    if min_shared < 0:
+        raise UsageError("--min-shared must be ≥ 0")
     items: list[_Doc] = []
     keys: list[Any] = []
     for batch, fp in map_batches(docs, Fingerprinter(keep_positions=bool(passages)), metadata_only=not passages,
@@ -325,8 +330,8 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
 
     verified: dict[tuple[int, int], tuple[float, float]] = {}
     for i, j in candidates:
-        jac, con = _similarity(items[i].unique, items[j].unique)
-        if con >= threshold:
+        jac, con, shared = _similarity(items[i].unique, items[j].unique)
+        if con >= threshold and shared >= min_shared:
             verified[(i, j)] = (jac, con)
 
     shares, partners = _copy_shares(items, verified)
@@ -375,13 +380,14 @@ def _candidates(keys: list[Any]) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _similarity(u: Any, v: Any) -> tuple[float, float]:
+def _similarity(u: Any, v: Any) -> tuple[float, float, int]:
+    """Jaccard, containment and the number of shingles in common."""
     import numpy as np
 
     if len(u) == 0 or len(v) == 0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0
     inter = len(np.intersect1d(u, v, assume_unique=True))
-    return inter / (len(u) + len(v) - inter), inter / min(len(u), len(v))
+    return inter / (len(u) + len(v) - inter), inter / min(len(u), len(v)), inter
 
 
 DOC_BLOCK = 8192  # documents whose coverage is computed at a time (bounded temporaries on any corpus)
@@ -516,7 +522,7 @@ def _clusters(items: list[_Doc], verified: dict[tuple[int, int], tuple[float, fl
         first = items[group[0]]
         for k in group:
             d = items[k]
-            jac, con = (1.0, 1.0) if k == group[0] else _similarity(first.unique, d.unique)
+            jac, con = (1.0, 1.0) if k == group[0] else _similarity(first.unique, d.unique)[:2]
             rows.append((n, d.id, d.title, d.date, len(group), round(jac, 6), round(con, 6), round(shares[k], 6)))
     return rows
 
