@@ -199,6 +199,10 @@ def test_min_shared_leaves_out_short_items_that_share_only_a_formula(reprint_cor
     copies = [(SEED_IDS[3], "003_simplified"), (SEED_IDS[4], "reprint_004")]
     assert pairs() == sorted(copies + [("announce_a", "announce_b")])
     assert pairs("--min-shared", "50") == copies  # the reprint shares hundreds of shingles with its source
+    rows = run_cli("duplicates", str(reprint_corpus), "--pairs").stdout.splitlines()
+    assert rows[0].endswith("\tdate_a\tdate_b\tshared")
+    formula_pair = next(line.split("\t") for line in rows if line.startswith("announce_"))
+    assert formula_pair[3] == "0.731707" and formula_pair[6] == "30"  # 30 of 41 shingles: the formula's
     as_json = json.loads(run_cli("duplicates", str(reprint_corpus), "--min-shared", "50", "-f", "json").stdout)
     assert as_json["meta"]["min_shared"] == 50 and as_json["meta"]["copy_pairs"] == 2
     bad = run_cli("duplicates", str(reprint_corpus), "--min-shared", "-1")

@@ -47,7 +47,7 @@ ROWS = NUM_PERM // BANDS
 BUCKET_PAIRS = 40  # above this many documents in one LSH bucket, candidates are chained, not all pairs
 SAMPLE = 4  # keep shingles whose hash is 0 modulo SAMPLE for the signatures
 CLUSTER_COLUMNS = ("cluster", "doc_id", "title", "date", "size", "jaccard", "containment", "copy_share")
-PAIR_COLUMNS = ("doc_a", "doc_b", "jaccard", "containment", "date_a", "date_b")
+PAIR_COLUMNS = ("doc_a", "doc_b", "jaccard", "containment", "date_a", "date_b", "shared")
 PASSAGE_COLUMNS = ("doc_a", "doc_b", "start_a", "end_a", "start_b", "end_b", "original_start_a", "original_end_a",
                    "original_start_b", "original_end_b", "chars", "text")
 SHARE_COLUMNS = ("doc_id", "title", "date", "chars", "copy_share", "partners")
@@ -329,10 +329,12 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
     del keys
 
     verified: dict[tuple[int, int], tuple[float, float]] = {}
+    shared_by: dict[tuple[int, int], int] = {}
     for i, j in candidates:
         jac, con, shared = _similarity(items[i].unique, items[j].unique)
         if con >= threshold and shared >= min_shared:
             verified[(i, j)] = (jac, con)
+            shared_by[(i, j)] = shared
 
     shares, partners = _copy_shares(items, verified)
     clusters = _clusters(items, verified, shares)
@@ -340,7 +342,8 @@ def find_duplicates(docs: Iterable[Document], threshold: float = 0.5, passages: 
     for (i, j), (jac, con) in sorted(verified.items(), key=lambda kv: (_order_key(items[kv[0][0]]),
                                                                         _order_key(items[kv[0][1]]))):
         first, second = sorted((items[i], items[j]), key=_order_key)
-        pair_rows.append((first.id, second.id, round(jac, 6), round(con, 6), first.date, second.date))
+        pair_rows.append((first.id, second.id, round(jac, 6), round(con, 6), first.date, second.date,
+                          shared_by[(i, j)]))
     share_rows = [(d.id, d.title, d.date, d.chars, round(shares[k], 6), partners[k]) for k, d in enumerate(items)]
     passage_rows: list[tuple[Any, ...]] = []
     if passages:
