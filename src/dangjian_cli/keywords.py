@@ -229,7 +229,7 @@ def textrank(tokens: list[str], window: int = 5, damping: float = 0.85, iteratio
     weights = sp.csr_matrix((np.ones(2 * len(a)), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
     # Every token has an edge here (two distinct tokens are within a window of each other somewhere).
     out_sum = np.asarray(weights.sum(axis=1)).ravel()
-    transition = weights.multiply(1.0 / out_sum).tocsr()  # edge n–m divided by m's total weight
+    transition = (weights @ sp.diags(1.0 / out_sum)).tocsr()  # edge n–m divided by m's total weight
     score = np.full(n, 1.0 / n)
     for _ in range(iterations):
         new = (1 - damping) / n + damping * (transition @ score)
