@@ -199,6 +199,44 @@ def test_keyness_cli_on_a_written_fixture(tmp_path):
     assert r.exit_code == 2 and "--reference" in r.stderr
 
 
+def test_keyness_of_a_period_against_the_one_before_it(tmp_path):
+    # Three years: 2016 is the target; 2015 uses 社区 as 2016 does, 2017 uses 街道 only, one item has no date.
+    rows = [("2015", "社区，" * 6 + "街道，" * 4), ("2016", "社区，" * 6 + "街道，" * 4), ("2017", "街道，" * 30),
+            ("2016", "社区，" * 6 + "街道，" * 4), ("", "社区，" * 9)]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "date": d, "text": t}, ensure_ascii=False) + "\n"
+                              for i, (d, t) in enumerate(rows)), encoding="utf-8")
+    header = "term\ttarget_count\treference_count\ttarget_per_10k\treference_per_10k\tstatistic\tp\teffect\tdirection"
+
+    def counts(*args: str) -> list[list[str]]:
+        r = run_cli("keyness", str(corpus), "--group-by", "year", "--min-count", "1", "--direction", "both", *args)
+        assert r.exit_code == 0 and r.stdout.splitlines()[0] == header, r.stderr
+        return [line.split("\t")[:3] for line in r.stdout.splitlines()[1:]]
+
+    # Against the rest (2015, 2017 and the undated item): 12 社区 and 8 街道 against 15 and 34.
+    assert counts("--target", "2016") == [["社区", "12", "15"], ["街道", "8", "34"]]
+    # Against 2015 alone the rates are equal: G² = 0 for both terms, the same as no difference.
+    r = run_cli("keyness", str(corpus), "--group-by", "year", "--target", "2016", "--against", "2015",
+                "--min-count", "1", "--direction", "both", "-f", "json")
+    found = json.loads(r.stdout)
+    assert [(row["term"], row["target_count"], row["reference_count"], row["statistic"]) for row in found["rows"]] \
+        == [("社区", 12, 6, 0.0), ("街道", 8, 4, 0.0)]
+    assert (found["meta"]["target_groups"], found["meta"]["reference_groups"]) == (["2016"], ["2015"])
+    assert counts("--target", "2016", "--against", "2017") == [["社区", "12", "0"], ["街道", "8", "30"]]
+    assert counts("--target", "2016", "--target", "2015", "--against", "2017") == [["社区", "18", "0"],
+                                                                                    ["街道", "12", "30"]]
+    assert counts("--target", "(none)", "--against", "2015") == [["街道", "0", "4"], ["社区", "9", "6"]]
+    for args, message in [
+            (["--target", "2016", "--against", "2014"],
+             "no document has year = '2014'; list the values with 'dangjian corpus' or check --against"),
+            (["--target", "2016", "--against", "2016"],
+             "year = '2016' is given as both --target and --against; a group can be on one side only")]:
+        r = run_cli("keyness", str(corpus), "--group-by", "year", *args)
+        assert r.exit_code == 2 and r.stdout == "" and r.stderr.strip() == "dangjian: error: " + message
+    r = run_cli("keyness", str(corpus), "-r", str(corpus), "--against", "2015")
+    assert r.exit_code == 2 and "--against needs --group-by" in r.stderr
+
+
 def test_keyness_says_when_a_document_is_on_both_sides(tmp_path):
     (tmp_path / "t").mkdir()
     (tmp_path / "r").mkdir()

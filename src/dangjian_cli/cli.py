@@ -478,8 +478,11 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
                                                           "or quoted glob (repeat the option for more)."),
             group_by: Optional[str] = typer.Option(None, "--group-by", help="Split one corpus by this field "
                                                    "(year, month, source or any field)."),
-            target_value: Optional[str] = typer.Option(None, "--target", help="With --group-by: the group that is "
-                                                       "the target; every other document is the reference."),
+            target_value: Optional[list[str]] = typer.Option(None, "--target", help="With --group-by: the group "
+                                                             "that is the target (repeat for several)."),
+            against: Optional[list[str]] = typer.Option(None, "--against", help="With --group-by: the group that "
+                                                        "is the reference (repeat for several; default: every "
+                                                        "other document)."),
             statistic: str = typer.Option("g2", "--statistic", "-s", help="g2, chi2, log-ratio or fightin."),
             direction: str = typer.Option("over", "--direction", help="over, under or both."),
             min_count: int = typer.Option(5, "--min-count", help="Minimum count (in the target for over, in the "
@@ -506,17 +509,27 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
                 raise UsageError("--group-by needs --target VALUE", "name the group to compare with the rest")
             if reference:
                 raise UsageError("--group-by and --reference cannot be used together")
-            tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an, group_by, target_value)
-            if n_t == 0:
-                raise UsageError(f"no document has {group_by} = {target_value!r}",
-                                 "list the values with 'dangjian corpus' or check --target")
+            both = sorted(set(target_value) & set(against or ()))
+            if both:
+                raise UsageError(f"{group_by} = {both[0]!r} is given as both --target and --against",
+                                 "a group can be on one side only")
+            tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an, group_by, target_value, against)
+            if n_t == 0 or (n_r == 0 and against):
+                option, values = ("--target", target_value) if n_t == 0 else ("--against", against)
+                raise UsageError(f"no document has {group_by} = {' or '.join(map(repr, values))}",
+                                 f"list the values with 'dangjian corpus' or check {option}")
         else:
+            if against:
+                raise UsageError("--against needs --group-by FIELD --target VALUE",
+                                 "with paths, give the reference with --reference")
             if not target or not reference:
                 raise UsageError("give TARGET paths and --reference paths, or --group-by FIELD --target VALUE")
             tgt, n_t, ref, n_r = target_and_reference(reader(target, loader, env), reader(reference, loader, env),
                                                       an, env.warn)
         rows = compute(tgt, ref, settings)
         meta = {"provenance": an.tokenizer.provenance(), "statistic": statistic, "target_documents": n_t,
+                **({"group_by": group_by, "target_groups": target_value, "reference_groups": against or None}
+                   if group_by else {}),
                 "reference_documents": n_r, "target_tokens": sum(tgt.values()),
                 "reference_tokens": sum(ref.values())}
         emit(Table(COLUMNS, keyness_table_rows(rows, statistic), title=f"keyness ({statistic})", meta=meta,

@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .corpus import group_of
 from .errors import EmptyCorpusError, UsageError
 
 STATISTICS = ("g2", "chi2", "log-ratio", "fightin")
@@ -167,20 +168,25 @@ def target_and_reference(target: Iterable[Any], reference: Iterable[Any], analyz
     return tgt, n_t, ref, n_r
 
 
-def split_counts(docs: Iterable[Any], analyzer: Any, field: str, value: str
-                 ) -> tuple[Counter[str], int, Counter[str], int]:
-    """Token counts of the documents whose ``field`` equals ``value`` (target) and of all others (reference)."""
-    target: Counter[str] = Counter()
-    reference: Counter[str] = Counter()
+def split_counts(docs: Iterable[Any], analyzer: Any, field: str, target: str | Sequence[str],
+                 against: Sequence[str] | None = None) -> tuple[Counter[str], int, Counter[str], int]:
+    """Token counts and numbers of documents of the groups ``target`` (a value of ``field``, or several) and of the
+    reference: the groups ``against`` when given (a period against the one before it), else every other document.
+    Documents in neither are not counted; documents without a value are in the group ``(none)``."""
+    targets = {target} if isinstance(target, str) else set(target)
+    references = None if against is None else set(against)
+    tgt: Counter[str] = Counter()
+    ref: Counter[str] = Counter()
     n_t = n_r = 0
     for doc, words in analyzer.map_words(docs, counted=True):
-        if doc.get(field) == value:
-            target.update(words)
+        group = group_of(doc, field)
+        if group in targets:
+            tgt.update(words)
             n_t += 1
-        else:
-            reference.update(words)
+        elif references is None or group in references:
+            ref.update(words)
             n_r += 1
-    return target, n_t, reference, n_r
+    return tgt, n_t, ref, n_r
 
 
 def keyness(target: Counter[str], reference: Counter[str], settings: KeynessSettings) -> list[KeynessRow]:
