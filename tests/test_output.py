@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -292,3 +293,26 @@ def test_row_blocks_are_a_sequence_of_tuples_and_render_as_the_same_rows_would(m
     monkeypatch.setattr(output, "TSV_BLOCK_ROWS", 3)  # a block written in three parts
     assert render_to_string(Table(columns, clean), "tsv") == expected
     assert render_to_string(Table(columns, RowBlocks()), "tsv") == "\t".join(columns) + "\n"
+
+
+def test_a_table_wider_than_the_terminal_keeps_every_number_whole(monkeypatch):
+    """Rich alone cuts every column alike when a table is too wide: keyness's p-value 0.000167671 came out as
+    0.0001676 on a 100-column terminal. Numbers, dates and the highlighted column stay whole; text folds."""
+    columns = ["term", "target_count", "reference_count", "target_per_10k", "reference_per_10k", "statistic", "p",
+               "effect", "direction", "note"]
+    rows = [("不忘初心、牢记使命", 62, 0, 229.97, 0, 33.7723, 6.19537e-09, 5.27869, "over", "长的说明" * 6),
+            ("新城", 26, 0, 96.4392, 0, 14.1626, 0.000167671, 4.02493, "under", "")]
+    for width in (40, 60, 80, 100, 200):
+        monkeypatch.setenv("COLUMNS", str(width))
+        env = _env(True)
+        emit(Table(columns, rows, highlight="term"), "table", None, True, env)
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue()).splitlines()
+        cells = [c.strip() for line in lines for c in line.replace("┃", "│").split("│")]
+        for value in ("不忘初心、牢记使命", "62", "229.97", "33.7723", "6.19537e-09", "0.000167671", "4.02493",
+                      "under"):
+            assert value in cells, (width, value)
+        widest = max(map(len, lines))
+        if width >= 80:  # these widths hold every number: the table stays inside the terminal
+            assert widest <= width, width
+        if width == 200:  # room for everything: one line per row, headers whole
+            assert "target_count" in cells and "长的说明" * 6 in cells

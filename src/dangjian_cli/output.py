@@ -368,20 +368,101 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
     numeric = [bool(rows) and all(isinstance(r[i], (int, float)) and not isinstance(r[i], bool) or r[i] is None
                                   for r in rows) for i in range(len(table.columns))]
     caption = _caption(table.meta.get("provenance", {}))
+    cells = [[v if isinstance(v, Text) else Text(format_value(v)) for v in r] for r in rows]
+    fit = _fit_columns(table.columns, cells, numeric, header, console.width, table.highlight)
+    if fit is not None and fit.total > console.width:
+        console.width = fit.total
     rt = RichTable(title=table.title or None, show_header=header, header_style="bold", caption=caption,
-                   caption_style="dim")
+                   caption_style="dim", padding=(0, 1) if fit is None or fit.padded else (0, 0))
     for i, col in enumerate(table.columns):
-        rt.add_column(col, justify="right" if numeric[i] else "left",
+        rt.add_column(col if fit is None else _folded_header(col, fit.widths[i]),
+                      justify="right" if numeric[i] else "left",
                       style="bold cyan" if col == table.highlight else None,
                       overflow="ellipsis" if col == "title" else "fold",
-                      no_wrap=numeric[i] or col == table.highlight,
-                      max_width=24 if col == "title" else None)
-    for r in rows:
-        rt.add_row(*[v if isinstance(v, Text) else Text(format_value(v)) for v in r])
+                      width=None if fit is None else fit.widths[i],
+                      max_width=24 if col == "title" and fit is None else None)
+    for r in cells:
+        rt.add_row(*r)
     console.print(rt)
     if not rows:
         console.print(Text("(no rows)", style="dim"))
     return len(rows)
+
+
+MIN_TEXT_WIDTH = 6  # a text column narrower than this shows too little of each line to be read
+SHORT_TEXT = 10  # a text column whose values are all this short (a date) is not folded
+HIGHLIGHT_WIDTH = 20  # the highlighted column (the answer) is kept whole up to this width
+
+
+@dataclass
+class _Fit:
+    """How a table wider than the terminal is drawn: each column's width, and whether cells keep a space either
+    side (dropped when the numbers would not fit otherwise)."""
+    widths: list[int]
+    padded: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.widths) + (3 if self.padded else 1) * len(self.widths) + 1
+
+
+def _header_pieces(name: str) -> list[str]:
+    """A column name's pieces, each ending at an underscore (target_per_10k → target_, per_, 10k): where a
+    header folded into a narrow column breaks first."""
+    pieces = name.split("_")
+    return [p + "_" for p in pieces[:-1]] + [pieces[-1]]
+
+
+def _folded_header(name: str, width: int) -> str:
+    """``name`` in lines of at most ``width`` cells, broken after underscores where it can, else anywhere."""
+    lines: list[str] = []
+    for piece in _header_pieces(name):
+        if lines and len(lines[-1]) + len(piece) <= width:
+            lines[-1] += piece
+        else:
+            lines.extend(piece[k:k + width] for k in range(0, len(piece), width))
+    return "\n".join(lines)
+
+
+def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[bool], header: bool,
+                 terminal: int, highlight: str | None = None) -> _Fit | None:
+    """Column widths for a table wider than the terminal, or None when it fits as it is. Rich's own fitting cuts
+    every column alike in the end, numbers too (0.000167671 shown as 0.0001676). Here a number column keeps its
+    widest value whole and its header folds; so do a column of short values (dates, none) and the highlighted column
+    (the answer: keyword, label, term…) up to 20 cells. The other text columns fold and share the rest, the widest
+    giving way first. A title column shows at most 24 cells, shortened with an ellipsis, as when the table fits.
+    When not even that fits, the table is drawn wider than the terminal (its lines wrap) rather than cut."""
+    natural, readable, needed = [], [], []
+    for i, col in enumerate(columns):
+        content = max((c.cell_len for c in (r[i] for r in cells)), default=0)
+        if col == "title":
+            content = min(content, 24)
+        head = len(col) if header else 0
+        natural.append(max(content, head, 1))
+        if numeric[i]:
+            needed.append(max(content, 1))
+            readable.append(max(content, max(map(len, _header_pieces(col))) if header else 0, 1))
+        else:
+            # Short values (dates, labels such as none or over) and the highlighted column are kept whole too.
+            whole = col == highlight or content <= SHORT_TEXT
+            needed.append(min(max(content, 1), HIGHLIGHT_WIDTH) if whole else min(natural[-1], MIN_TEXT_WIDTH))
+            readable.append(natural[-1])
+    fit = _Fit(list(needed), padded=True)
+    if fit.total > terminal:
+        fit.padded = False
+    if fit.total > terminal:  # wider than the terminal whatever is done: number headers are not folded further
+        fit.widths = [readable[i] if numeric[i] else w for i, w in enumerate(fit.widths)]
+    if sum(natural) + 3 * len(columns) + 1 <= terminal:
+        return None
+    # The spare cells go one at a time to the narrowest column short of its readable width (a number column: its
+    # header's longest piece), then of its natural width: the widest columns give way first.
+    for goal in (readable, natural):
+        while fit.total < terminal:
+            short = [i for i in range(len(columns)) if fit.widths[i] < goal[i]]
+            if not short:
+                break
+            fit.widths[min(short, key=lambda i: (fit.widths[i], i))] += 1
+    return fit
 
 
 def _caption(prov: dict[str, str]) -> str | None:
