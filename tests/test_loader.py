@@ -447,6 +447,15 @@ def test_dates():
     assert normalize_date("2025") == "2025"
     assert normalize_date("2019-11") == "2019-11"
     assert normalize_date("2019-13-01") == "" and normalize_date("昨天") == ""
+    # A year alone with 年, a day with 号, a weekday after the date, and the Chinese numerals documents are signed
+    # with; a malformed numeral or an impossible date is no date.
+    assert normalize_date("2021年") == "2021" and normalize_date("2019年10月31号") == "2019-10-31"
+    assert normalize_date("2019-11-06（星期三）") == normalize_date("2019年11月6日 星期三") == "2019-11-06"
+    assert normalize_date("二〇一九年十一月六日") == "2019-11-06" and normalize_date("二○一六年九月二日") == "2016-09-02"
+    assert normalize_date("二〇一九年十月二十六日") == "2019-10-26" and normalize_date("二〇二一年七月") == "2021-07"
+    assert normalize_date("二〇二一年") == "2021"
+    for bad in ("二〇一九年十三月六日", "二〇一九年二月三十日", "二〇一九年一十月六日", "二〇一九年十二十月", "2019-1106"):
+        assert normalize_date(bad) == "", bad
     assert date_from_text("标题\n2016年09月02日10:26    来源:人民网\n正文") == "2016-09-02"
     assert date_from_text("11月6日，北白象镇召开") == ""
     assert date_from_text("（2016年12月31日）\n正文") == "2016-12-31"  # a line that is only a date

@@ -15,7 +15,38 @@ _TITLE_MAX = 40
 _TITLE_BAD_END = set("。！？；;，,：:")
 
 _UNIX_TIME = re.compile(r"(\d{10}(?:\.\d*)?)|(\d{13})")  # seconds (from 2001-09-09) or milliseconds
-_ISO_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?(?:[ T].*)?$")
+# 2019-11-06, 2019/11/6, 2019.11.06, 2019年11月6日 (or 6号), 2019年, followed by nothing, a time or a weekday.
+_ISO_DATE = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})[日号]?)?月?)?年?(?:[ T（(].*)?$")
+
+
+# Dates in Chinese numerals, as official documents sign them: 二〇一九年十一月六日 (the year digit by digit, month
+# and day as numbers: 十一, 二十六, 三十一).
+_CHINESE_DIGITS = dict(zip("〇○零一二三四五六七八九", (0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9)))
+_CHINESE_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年(?:\s*([一二三四五六七八九十]{1,3})\s*月"
+                           r"(?:\s*([一二三四五六七八九十]{1,3})\s*[日号])?)?")
+
+
+def _chinese_number(text: str) -> int:
+    """1–99 written in Chinese numerals (六, 十一, 二十, 二十六); 0 if ``text`` is not such a number."""
+    tens, _, units = text.partition("十")
+    if "十" not in text:
+        return _CHINESE_DIGITS.get(text, 0) if len(text) == 1 else 0
+    if len(tens) > 1 or len(units) > 1 or tens == "一":
+        return 0
+    return 10 * (_CHINESE_DIGITS[tens] if tens else 1) + (_CHINESE_DIGITS[units] if units else 0)
+
+
+def _from_chinese_numerals(match: re.Match[str]) -> str:
+    """``2019年11月6日`` for ``二〇一九年十一月六日``, for the ISO pattern to read ("" where a part is malformed)."""
+    year = "".join(str(_CHINESE_DIGITS[c]) for c in match.group(1))
+    parts = [year + "年"]
+    for value, unit in ((match.group(2), "月"), (match.group(3), "日")):
+        if value is not None:
+            number = _chinese_number(value)
+            if not number:
+                return ""
+            parts.append(f"{number}{unit}")
+    return "".join(parts)
 
 
 def _valid(y: int, m: int, d: int) -> bool:
@@ -41,6 +72,9 @@ def _normalize_date_text(text: str) -> str:
     stamp = _UNIX_TIME.fullmatch(text)
     if stamp:
         return _from_unix_time(stamp)
+    chinese = _CHINESE_DATE.fullmatch(text)
+    if chinese:
+        text = _from_chinese_numerals(chinese)
     compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if compact:
         y, m, d = map(int, compact.groups())
