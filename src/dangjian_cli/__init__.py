@@ -9,7 +9,7 @@ The library API (the CLI only parses options, calls these and renders the rows):
 """
 from __future__ import annotations
 
-__version__ = "0.1.4"
+__version__ = "0.1.5"
 
 _LAZY = {
     "Document": "corpus", "LoaderOptions": "corpus", "CorpusReader": "corpus", "iter_documents": "corpus",
