@@ -415,6 +415,8 @@ def _header_pieces(name: str) -> list[str]:
 
 def _folded_header(name: str, width: int) -> str:
     """``name`` in lines of at most ``width`` cells, broken after underscores where it can, else anywhere."""
+    if not name.isascii():  # a field's own name (来源): Rich folds it by the cells its characters take
+        return name
     lines: list[str] = []
     for piece in _header_pieces(name):
         if lines and len(lines[-1]) + len(piece) <= width:
@@ -432,28 +434,30 @@ def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[b
     (the answer: keyword, label, term…) up to 20 cells. The other text columns fold and share the rest, the widest
     giving way first. A title column shows at most 24 cells, shortened with an ellipsis, as when the table fits.
     When not even that fits, the table is drawn wider than the terminal (its lines wrap) rather than cut."""
+    from rich.cells import cell_len
+
     natural, readable, needed = [], [], []
     for i, col in enumerate(columns):
         content = max((c.cell_len for c in (r[i] for r in cells)), default=0)
         if col == "title":
             content = min(content, 24)
-        head = len(col) if header else 0
+        head = cell_len(col) if header else 0
         natural.append(max(content, head, 1))
         if numeric[i]:
             needed.append(max(content, 1))
-            readable.append(max(content, max(map(len, _header_pieces(col))) if header else 0, 1))
+            readable.append(max(content, max(map(cell_len, _header_pieces(col))) if header else 0, 1))
         else:
             # Short values (dates, labels such as none or over) and the highlighted column are kept whole too.
             whole = col == highlight or content <= SHORT_TEXT
             needed.append(min(max(content, 1), HIGHLIGHT_WIDTH) if whole else min(natural[-1], MIN_TEXT_WIDTH))
             readable.append(natural[-1])
+    if sum(natural) + 3 * len(columns) + 1 <= terminal:
+        return None
     fit = _Fit(list(needed), padded=True)
     if fit.total > terminal:
         fit.padded = False
     if fit.total > terminal:  # wider than the terminal whatever is done: number headers are not folded further
         fit.widths = [readable[i] if numeric[i] else w for i, w in enumerate(fit.widths)]
-    if sum(natural) + 3 * len(columns) + 1 <= terminal:
-        return None
     # The spare cells go one at a time to the narrowest column short of its readable width (a number column: its
     # header's longest piece), then of its natural width: the widest columns give way first.
     for goal in (readable, natural):
