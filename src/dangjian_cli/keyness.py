@@ -172,9 +172,14 @@ def split_counts(docs: Iterable[Any], analyzer: Any, field: str, target: str | S
                  against: Sequence[str] | None = None) -> tuple[Counter[str], int, Counter[str], int]:
     """Token counts and numbers of documents of the groups ``target`` (a value of ``field``, or several) and of the
     reference: the groups ``against`` when given (a period against the one before it), else every other document.
-    Documents in neither are not counted; documents without a value are in the group ``(none)``."""
+    Documents in neither are not counted; documents without a value are in the group ``(none)``. A group on both
+    sides, or a named group no document is in, is an error (the values are the CLI's ``--target``/``--against``)."""
     targets = {target} if isinstance(target, str) else set(target)
     references = None if against is None else set(against)
+    both = sorted(targets & (references or set()))
+    if both:
+        raise UsageError(f"{field} = {both[0]!r} is given as both --target and --against",
+                         "a group can be on one side only")
     tgt: Counter[str] = Counter()
     ref: Counter[str] = Counter()
     n_t = n_r = 0
@@ -186,6 +191,11 @@ def split_counts(docs: Iterable[Any], analyzer: Any, field: str, target: str | S
         elif references is None or group in references:
             ref.update(words)
             n_r += 1
+    if n_t == 0 or (n_r == 0 and against):
+        option, values = ("--target", [target] if isinstance(target, str) else target) if n_t == 0 \
+            else ("--against", against)
+        raise UsageError(f"no document has {field} = {' or '.join(map(repr, values))}",
+                         f"list the values with 'dangjian corpus' or check {option}")
     return tgt, n_t, ref, n_r
 
 
