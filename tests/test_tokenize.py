@@ -106,6 +106,14 @@ def test_names_the_news_repeats_stay_whole(tok):
     # Kept whole at a frequency that leaves other cuts alone.
     assert tok.words("不忘立德树人初心，中泰两国建交") == ["立德", "树人", "初心", "中泰", "两国", "建交"]
 
+def test_names_and_words_of_dictionary_2026_11_5_stay_whole(tok):
+    # Before 2026.11.5: 韩长 + 赋, 曲 + 青山, 蔡名 + 照说, 赵克 + 志在; 新冠 + 肺炎; 党 + 旗下; 最 + 美女 + 教师.
+    words = tok.words("部长韩长赋同志说，主任曲青山指出，蔡名照说，主任赵克志在会上讲话。抗击新冠肺炎疫情，"
+                      "党员汇聚到党旗下，最美女教师入党，不能走脱实向虚的路子")
+    assert {"韩长赋", "曲青山", "蔡名照", "赵克志", "新冠肺炎", "党旗", "女教师", "脱实向虚"} <= set(words)
+    assert not {"韩长", "青山", "照说", "志在", "肺炎", "旗下", "美女", "走脱", "实向"} & set(words)
+
+
 
 def test_approximate_counts_are_numbers(tok):
     # 万只 and 近万名 reached the tokens before 2026.11.4: a numeral with a measure word or an approximate prefix.

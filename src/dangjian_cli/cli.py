@@ -490,8 +490,7 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
             top: int = typer.Option(50, "--top", "-n", help="Rows to show."),
             prior_mass: float = typer.Option(1000.0, "--prior-mass", help="α0 of the Fightin' Words prior."),
             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
-    """Terms over- or under-used in a target set of documents against a reference set (G², χ², log-ratio,
-    Fightin' Words).
+    """Terms over- or under-used in target documents against reference ones: G², χ², log-ratio, Fightin' Words.
 
     Example: dangjian keyness seeds/00[0134]* --reference seeds/002* --top 10"""
     from .errors import UsageError
@@ -586,8 +585,7 @@ def phrases(paths: Optional[list[str]] = PATHS,
             group_by: Optional[str] = typer.Option(None, "--group-by", help="Per group: year, month, quarter, "
                                                    "source or any field."),
             *, loader: Any = None, tokenizer: Any = None, out: Any = None) -> None:
-    """Frequent word or character n-grams and collocations (PMI, log-likelihood, t-score); never across
-    punctuation.
+    """Frequent word or character n-grams and collocations (PMI, log-likelihood, t-score), never across punctuation.
 
     Example: dangjian phrases seeds/ --measure llr --min-count 3"""
     from .phrases import COLUMNS, GROUP_COLUMNS, PhraseSettings, count_phrases, why_no_rows
