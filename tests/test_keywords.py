@@ -240,6 +240,11 @@ def test_keyness_of_a_period_against_the_one_before_it(tmp_path):
         assert r.exit_code == 2 and r.stdout == "" and r.stderr.strip() == "dangjian: error: " + message
     r = run_cli("keyness", str(corpus), "-r", str(corpus), "--against", "2015")
     assert r.exit_code == 2 and "--against needs --group-by" in r.stderr
+    # --target without --group-by says what is missing, not only the general usage.
+    r = run_cli("keyness", str(corpus), "--target", "2016")
+    assert r.exit_code == 2 and r.stderr.strip() == (
+        "dangjian: error: --target needs --group-by FIELD (year, month, source or any field); "
+        "with paths, give the reference with --reference")
 
 
 def test_keyness_says_when_a_document_is_on_both_sides(tmp_path):

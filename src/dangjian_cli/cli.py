@@ -510,8 +510,9 @@ def keyness(target: Optional[list[str]] = typer.Argument(None, help="Target file
                 raise UsageError("--group-by and --reference cannot be used together")
             tgt, n_t, ref, n_r = split_counts(reader(target, loader, env), an, group_by, target_value, against)
         else:
-            if against:
-                raise UsageError("--against needs --group-by FIELD --target VALUE",
+            if against or target_value:
+                option = "--against" if against else "--target"
+                raise UsageError(f"{option} needs --group-by FIELD (year, month, source or any field)",
                                  "with paths, give the reference with --reference")
             if not target or not reference:
                 raise UsageError("give TARGET paths and --reference paths, or --group-by FIELD --target VALUE")
