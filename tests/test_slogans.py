@@ -144,6 +144,9 @@ def test_discovery_patterns_on_written_text():
     assert ("五查五看", "numeric") in found
     assert ("学史明理、学史增信、学史崇德、学史力行", "parallel") in found
     assert not any(p.startswith("三个月") for p, _ in found) and ("一心一意", "numeric") not in found
+    # A repeated count, a step with its 个, an ordinal: none is a formula; 两个维护 beside them still is.
+    text = "把问题一项一项解决，一步一个脚印，第二个答案是，一村一个样，坚决做到“两个维护”。"
+    assert [p for p, k, _ in find_candidates(text) if k == "numeric"] == ["两个维护"]
 
 def test_a_parallel_run_inside_longer_han_text_counts_only_when_its_clauses_share_a_character():
     """A run of four-character clauses that starts a stretch of Han text is a candidate; one that starts inside a

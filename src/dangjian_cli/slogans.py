@@ -154,9 +154,9 @@ _HAN = "\u4e00-\u9fff"
 # A numeral and a one-character stem, twice: 四讲四有, 三会一课, 两学一做, 一岗双责.
 _PAIRED = re.compile(rf"(?<![{_NUM}])[{_NUM}][^{_NUM}\W\d][{_NUM}双][^{_NUM}\W\d]")
 # A numeral, a classifier and a two-character stem, standing alone: 两个维护, 四个意识, 三大攻坚战, 八项规定.
-_COUNTED = re.compile(rf"(?<![{_NUM}\d])[{_NUM.replace('一', '')}](?:个|大|项|种|条|张)[{_HAN}]{{2,3}}(?=[”’、，。；：！？）\s]|$)")
-# Stems that make a quantity, not a formula: 三个月, 两个多小时, 五大洲.
-_NOT_STEM = set("月年天日时小多次位名人家所元万亿千百分岁周星点层")
+_COUNTED = re.compile(rf"(?<![{_NUM}\d第])[{_NUM.replace('一', '')}](?:个|大|项|种|条|张)[{_HAN}]{{2,3}}(?=[”’、，。；：！？）\s]|$)")
+# Stems that make a quantity, not a formula: 三个月, 两个多小时, 五大洲, 一步一个(脚印).
+_NOT_STEM = set("月年天日时小多次位名人家所元万亿千百分岁周星点层个")
 # Counted things that are not formulae: 五个方面, 八个专题.
 _GENERIC_STEMS = frozenset("方面 问题 专题 项目 部分 阶段 环节 地方 单位 部门 层面 领域 步骤 途径 办法 措施 内容 类型 "
                            "观摩点 区域 乡镇 村庄 社区 班子 小组 批次 板块 重点".split())
@@ -184,7 +184,8 @@ def find_candidates(text: str, idioms: frozenset[str] = frozenset()) -> Iterator
     """``(phrase, pattern, offset)`` of every formulation-shaped stretch of a normalised text."""
     for m in _PAIRED.finditer(text):
         phrase = m.group()
-        if phrase in idioms or phrase[1] in _NOT_STEM or phrase[3] in _NOT_STEM:
+        # A repeated count (一项一项, 一件一件) says "one by one", not a formula.
+        if phrase in idioms or phrase[1] in _NOT_STEM or phrase[3] in _NOT_STEM or phrase[:2] == phrase[2:]:
             continue
         yield phrase, "numeric", m.start()
     for m in _COUNTED.finditer(text):
