@@ -307,12 +307,60 @@ def test_a_table_wider_than_the_terminal_keeps_every_number_whole(monkeypatch):
         env = _env(True)
         emit(Table(columns, rows, highlight="term"), "table", None, True, env)
         lines = re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue()).splitlines()
-        cells = [c.strip() for line in lines for c in line.replace("┃", "│").split("│")]
+        # A table's cells, or a block per row (column, two spaces, value) where no table fits.
+        cells = [c.strip() for line in lines for c in re.split(r"[│┃]| {2,}", line)]
         for value in ("不忘初心、牢记使命", "62", "229.97", "33.7723", "6.19537e-09", "0.000167671", "4.02493",
                       "under"):
             assert value in cells, (width, value)
-        widest = max(map(len, lines))
-        if width >= 80:  # these widths hold every number: the table stays inside the terminal
-            assert widest <= width, width
+        assert max(map(len, lines)) <= width, width  # inside the terminal: nothing wraps, nothing is cut
+        if width == 40:  # no table fits: a block per row
+            assert "row 1" in env.stdout.getvalue()
         if width == 200:  # room for everything: one line per row, headers whole
             assert "target_count" in cells and "长的说明" * 6 in cells
+
+
+def _screen(env: Environment) -> list[str]:
+    return re.sub(r"\x1b\[[0-9;]*m", "", env.stdout.getvalue()).splitlines()
+
+
+def test_a_table_too_wide_to_read_is_shown_a_row_at_a_time(monkeypatch):
+    """classify --explain on 80 columns: eleven columns left the evidence 6 cells wide, 20-odd lines a row. Such a
+    table is shown as a block per row (as psql's expanded display): each column's name, then its value, folded at
+    the terminal's edge and never cut."""
+    monkeypatch.setenv("COLUMNS", "80")
+    evidence = "两学一做×3 title; “两学一做”学习教育×9 first sentence; 基础在学，关键在做×1 first sentence; 四讲四有×1 body"
+    columns = ["doc_id", "title", "date", "label", "confidence", "runner_up", "tags", "date_used", "date_fit",
+               "evidence"]
+    rows = [("000_4a5ffb8b83af9862", "武义县“两学一做”助推创国卫", "", "liangxue_yizuo_2016", 0.7691, "none",
+             "chuangwei|environment", "undated", "0.7 undated", evidence),
+            ("004_f03987007a3fccd1", "践行两学一做 释放发展动能", "2016-09-02", "liangxue_yizuo_2016", 0.8189, "none",
+             "", "2016-09-02", "1 in window 2016-02..2016-12", "两学一做×4 title")]
+    env = _env(True)
+    emit(Table(columns, rows, title="campaigns", highlight="label"), "table", None, True, env)
+    lines = _screen(env)
+    assert "┃" not in env.stdout.getvalue() and max(map(len, lines)) <= 80
+    assert [line.split()[:2] for line in lines if line.startswith("row ")] == [["row", "1"], ["row", "2"]]
+    assert "doc_id      000_4a5ffb8b83af9862" in lines and "confidence  0.7691" in lines and "date" in lines
+    # The evidence: its name, then the value folded over the lines below it, whole.
+    at = next(k for k, line in enumerate(lines) if line.startswith("evidence"))
+    folded = [lines[at][12:]] + [line[12:] for line in lines[at + 1:at + 4] if line.startswith(" " * 12)]
+    assert len(folded) > 1 and "".join(folded).replace(" ", "") == evidence.replace(" ", "")
+    # Where the table fits, it is a table.
+    monkeypatch.setenv("COLUMNS", "250")
+    env = _env(True)
+    emit(Table(columns, rows, title="campaigns", highlight="label"), "table", None, True, env)
+    assert "┃" in env.stdout.getvalue() and "row 1" not in env.stdout.getvalue()
+
+
+def test_the_row_key_is_not_folded_when_another_text_column_can_give_way(monkeypatch):
+    """keywords on 80 columns folded the doc_id over two lines (000_4a5ffb8b83af98 / 62) while the title kept 20
+    cells: the first identifier column (ASCII, no spaces) is kept whole and the title is shortened instead."""
+    monkeypatch.setenv("COLUMNS", "80")
+    rows = [(f"00{k}_4a5ffb8b83af9862", "武义县“两学一做”助推创国卫", 1, "两学一做", 0.238126, 12) for k in range(3)]
+    env = _env(True)
+    emit(Table(["doc_id", "title", "rank", "keyword", "score", "count"], rows, highlight="keyword"), "table", None,
+         True, env)
+    lines = _screen(env)
+    assert max(map(len, lines)) <= 80
+    assert sum("002_4a5ffb8b83af9862" in line for line in lines) == 1 and "0.238126" in lines[3]
+

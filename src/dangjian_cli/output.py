@@ -370,8 +370,10 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
     caption = _caption(table.meta.get("provenance", {}))
     cells = [[v if isinstance(v, Text) else Text(format_value(v)) for v in r] for r in rows]
     fit = _fit_columns(table.columns, cells, numeric, header, console.width, table.highlight)
-    if fit is not None and fit.total > console.width:
-        console.width = fit.total
+    if fit is not None and fit.cramped:  # identifiers fold too, and if that is not enough, a block per row
+        fit = _fit_columns(table.columns, cells, numeric, header, console.width, table.highlight, False)
+        if fit.cramped:
+            return _render_records(table, cells, console, caption)
     rt = RichTable(title=table.title or None, show_header=header, header_style="bold", caption=caption,
                    caption_style="dim", padding=(0, 1) if fit is None or fit.padded else (0, 0))
     for i, col in enumerate(table.columns):
@@ -390,6 +392,8 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
 
 
 MIN_TEXT_WIDTH = 6  # a text column narrower than this shows too little of each line to be read
+FOLDED_LINES = 4  # a text column folded into more lines than this is read better a row at a time
+IDENTIFIER_WIDTH = 28  # an identifier column (doc_id: no spaces, no Han) is kept whole up to this width
 SHORT_TEXT = 10  # a text column whose values are all this short (a date) is not folded
 HIGHLIGHT_WIDTH = 20  # the highlighted column (the answer) is kept whole up to this width
 
@@ -400,6 +404,7 @@ class _Fit:
     side (dropped when the numbers would not fit otherwise)."""
     widths: list[int]
     padded: bool
+    cramped: bool = False  # wider than the terminal even so, or a text column folded into too many lines
 
     @property
     def total(self) -> int:
@@ -427,16 +432,17 @@ def _folded_header(name: str, width: int) -> str:
 
 
 def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[bool], header: bool,
-                 terminal: int, highlight: str | None = None) -> _Fit | None:
+                 terminal: int, highlight: str | None = None, keep_identifiers: bool = True) -> _Fit | None:
     """Column widths for a table wider than the terminal, or None when it fits as it is. Rich's own fitting cuts
     every column alike in the end, numbers too (0.000167671 shown as 0.0001676). Here a number column keeps its
     widest value whole and its header folds; so do a column of short values (dates, none) and the highlighted column
-    (the answer: keyword, label, term…) up to 20 cells. The other text columns fold and share the rest, the widest
+    (the answer: keyword, label, term…) up to 20 cells, and with ``keep_identifiers`` the first identifier column
+    (doc_id, query: ASCII without spaces) up to 28. The other text columns fold and share the rest, the widest
     giving way first. A title column shows at most 24 cells, shortened with an ellipsis, as when the table fits.
-    When not even that fits, the table is drawn wider than the terminal (its lines wrap) rather than cut."""
+    ``cramped`` says that not even that fits, or that a text column folds into more than FOLDED_LINES lines."""
     from rich.cells import cell_len
 
-    natural, readable, needed = [], [], []
+    natural, readable, needed, folded = [], [], [], []
     for i, col in enumerate(columns):
         content = max((c.cell_len for c in (r[i] for r in cells)), default=0)
         if col == "title":
@@ -447,9 +453,18 @@ def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[b
             needed.append(max(content, 1))
             readable.append(max(content, max(map(cell_len, _header_pieces(col))) if header else 0, 1))
         else:
-            # Short values (dates, labels such as none or over) and the highlighted column are kept whole too.
-            whole = col == highlight or content <= SHORT_TEXT
-            needed.append(min(max(content, 1), HIGHLIGHT_WIDTH) if whole else min(natural[-1], MIN_TEXT_WIDTH))
+            # Short values (dates, labels such as none or over), identifiers and the highlighted column are kept
+            # whole too: an identifier folded across two lines is hard to read back and to copy.
+            if col == highlight or content <= SHORT_TEXT:
+                needed.append(min(max(content, 1), HIGHLIGHT_WIDTH))
+            elif (keep_identifiers and content <= IDENTIFIER_WIDTH and col != "title"
+                  and all(_identifier(r[i].plain) for r in cells)):
+                needed.append(content)
+                keep_identifiers = False  # the first one only: the row's key (doc_id, query, id)
+            else:
+                needed.append(min(natural[-1], MIN_TEXT_WIDTH))
+                if col != "title":  # a title is shortened with an ellipsis by design, not folded
+                    folded.append(i)
             readable.append(natural[-1])
     if sum(natural) + 3 * len(columns) + 1 <= terminal:
         return None
@@ -466,7 +481,44 @@ def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[b
             if not short:
                 break
             fit.widths[min(short, key=lambda i: (fit.widths[i], i))] += 1
+    fit.cramped = fit.total > terminal or any(-(-natural[i] // fit.widths[i]) > FOLDED_LINES for i in folded)
     return fit
+
+
+def _identifier(value: str) -> bool:
+    """A value such as a document id or a file name: ASCII without spaces (a folded one is hard to read back)."""
+    return value.isascii() and " " not in value
+
+
+def _render_records(table: Table, cells: list[list[Any]], console: Any, caption: str | None) -> int:
+    """Each row as a block of ``column  value`` lines (as psql's expanded display): for a table that would not
+    fit the terminal with its text readable, such as classify --explain's evidence on 80 columns. Values fold at the
+    terminal's edge; nothing is cut."""
+    from rich.cells import cell_len
+    from rich.rule import Rule
+    from rich.text import Text
+
+    names = [str(c) for c in table.columns]
+    key_width = max(map(cell_len, names), default=0)
+    width = max(console.width - key_width - 2, 8)
+    if table.title:
+        console.print(Text(table.title, style="italic"), justify="center")
+    for k, row in enumerate(cells, 1):
+        console.print(Rule(f"row {k}", align="left", style="dim"))
+        block: list[Text] = []
+        for name, value in zip(names, row):
+            value = Text(value.plain, style="bold cyan") if name == table.highlight else value
+            lines = value.wrap(console, width, overflow="fold") if value.plain else [Text()]
+            for j, line in enumerate(lines):
+                key = Text(name + " " * (key_width - cell_len(name)) + "  ", style="bold") if j == 0 else \
+                    Text(" " * (key_width + 2))
+                line = key + line
+                line.rstrip()  # an empty value leaves no spaces behind its name
+                block.append(line)
+        console.print(Text("\n").join(block), no_wrap=True, crop=False)
+    if caption:
+        console.print(Text(caption, style="dim"))
+    return len(cells)
 
 
 def _caption(prov: dict[str, str]) -> str | None:
