@@ -372,7 +372,7 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
     fit = _fit_columns(table.columns, cells, numeric, header, console.width, table.highlight)
     if fit is not None and fit.cramped:  # identifiers fold too, and if that is not enough, a block per row
         fit = _fit_columns(table.columns, cells, numeric, header, console.width, table.highlight, False)
-        if fit.cramped:
+        if fit.cramped and cells:
             return _render_records(table, cells, console, caption)
     rt = RichTable(title=table.title or None, show_header=header, header_style="bold", caption=caption,
                    caption_style="dim", padding=(0, 1) if fit is None or fit.padded else (0, 0))
@@ -393,7 +393,7 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
 
 MIN_TEXT_WIDTH = 6  # a text column narrower than this shows too little of each line to be read
 FOLDED_LINES = 4  # a text column folded into more lines than this is read better a row at a time
-IDENTIFIER_WIDTH = 28  # an identifier column (doc_id: no spaces, no Han) is kept whole up to this width
+IDENTIFIER_WIDTH = 28  # an identifier column (doc_id: ASCII, no spaces) is kept whole up to this width
 SHORT_TEXT = 10  # a text column whose values are all this short (a date) is not folded
 HIGHLIGHT_WIDTH = 20  # the highlighted column (the answer) is kept whole up to this width
 
