@@ -195,7 +195,7 @@ def find_candidates(text: str, idioms: frozenset[str] = frozenset()) -> Iterator
         yield phrase, "numeric", m.start()
     for m in _QUOTED.finditer(text):
         inner = m.group(1).strip()
-        if len(inner) >= 2 and re.search(f"[{_HAN}]", inner):
+        if len(inner) >= 2 and _HAN_CHAR.search(inner):
             yield inner, "quoted", m.start(1)
     for m in _PARALLEL.finditer(text):
         run, start = m.group(), m.start()
