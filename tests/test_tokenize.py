@@ -115,6 +115,20 @@ def test_names_and_words_of_dictionary_2026_11_5_stay_whole(tok):
 
 
 
+def test_names_quoted_twice_in_a_document_stay_whole_wherever_they_recur(tok):
+    # Tokenizer 7: before it, 村村擂台赛 (seed 002) gave 村村 + 擂台赛, 半条被子 gave 半条 + 被子, and 回头看 left 回头
+    # in the keywords of 12 dev items.
+    text = "全镇开展“村村擂台赛”比学活动。第三季度“村村擂台赛”圆满结束，村村擂台赛还将继续。讲好“半条被子”的故事"
+    assert tok.words(text) == ["全镇", "村村擂台赛", "比学", "村村擂台赛", "圆满结束", "村村擂台赛", "讲好", "半条", "被子",
+                               "故事"]
+    # Quoted once: as often a word someone said, so cut as before, unless it is a numeric formula (“五看五查”).
+    assert tok.words("他说“村村擂台赛”很好，推行“五看五查”，五看五查见实效") == [
+        "村村", "擂台赛", "推行", "五看五查", "五看五查", "实效"]
+    # A quoted name holding a slogan leaves the slogan a token of its own; more than 8 characters is not a name.
+    assert tok.words("举办“两学一做大讲堂”。“两学一做大讲堂”开讲") == ["两学一做", "大讲堂", "两学一做", "大讲堂", "开讲"]
+    assert "村村擂台赛比学活动" not in tok.words("“村村擂台赛比学活动”和“村村擂台赛比学活动”")
+
+
 def test_approximate_counts_are_numbers(tok):
     # 万只 and 近万名 reached the tokens before 2026.11.4: a numeral with a measure word or an approximate prefix.
     assert tok.words("40万只羊、3万头牛，近万名志愿者、上万群众，数百名党员") == ["志愿者", "群众", "党员"]

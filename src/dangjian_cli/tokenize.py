@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 from array import array
+from collections import Counter
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, islice
@@ -23,7 +24,8 @@ from .lexicon import Lexicon, load_lexicon
 from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
-TOKENIZER_VERSION = "6"  # bump when segmentation or filtering changes for the same inputs (6: approximate counts)
+# Bump when segmentation or filtering changes for the same inputs (6: approximate counts; 7: quoted names).
+TOKENIZER_VERSION = "7"
 
 _NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
                       r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
@@ -34,10 +36,13 @@ _CN_NUMERAL = re.compile(r"^(?:第|[近上数约逾])?[零〇一二三四五六�
                          r"公里|[年月日号个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代元岁天周倍万亿书论评卷"
                          r"集亩里辆节只头棵株匹])?$")
 _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
-# A numeric formula in quotes (“两路两侧”, “三亮三比”, “五看五查”): a numeral and a stem, twice. Local formulae are
-# not in any lexicon, so a quoted one protects every occurrence of it in the same document.
+# Local formulae and names are in no lexicon, and news marks them with quotes: a numeric formula quoted once
+# (“两路两侧”, “三亮三比”: a numeral and a stem, twice), or any 3 to 8 Han characters quoted twice or more in the same
+# document (“村村擂台赛”, “半条被子”, “回头看”: an activity, an honour, a story told), is kept whole wherever it
+# recurs in that document. Twice, because a phrase quoted once is as often a word someone said.
 NUMERAL = "一二两三四五六七八九十百千万双"
-QUOTED_FORMULA = re.compile(rf"“([{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff])”")
+QUOTED_FORMULA = re.compile(rf"[{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff]")
+QUOTED_NAME = re.compile(r"“([\u4e00-\u9fff]{3,8})”")
 
 
 def bounds_of(pieces: Iterable[str]) -> array:
@@ -286,13 +291,12 @@ class Tokenizer:
         return bounds_of(self.cut(text))
 
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
-        """Spans kept whole: lexicon matches, then quoted numeric formulae wherever they recur in the text."""
+        """Spans kept whole: lexicon matches, then quoted formulae and names (see ``QUOTED_NAME``) wherever they
+        recur in the text."""
         spans = [(a, b) for a, b, _key in self.lexicon.spans(text)]
         if "“" not in text:
             return spans
-        # Filtered one by one: subtracting the keys view would walk all of them, on every call.
-        surface = self.lexicon.surface_to_entry
-        formulae = {f for m in QUOTED_FORMULA.finditer(text) if (f := m.group(1)) not in surface}
+        formulae = self._quoted_names(text)
         if not formulae:
             return spans
         extra = []
@@ -307,6 +311,16 @@ class Tokenizer:
                 continue  # overlaps an earlier (or longer) span
             merged.append((a, b))
         return merged
+
+    def _quoted_names(self, text: str) -> list[str]:
+        quoted = Counter(QUOTED_NAME.findall(text))
+        if not quoted:
+            return []
+        surface = self.lexicon.surface_to_entry
+        # A name holding a slogan (“不忘初心跟党走”) is left to the lexicon, so the slogan stays a token of its own.
+        return [name for name, times in quoted.items()
+                if name not in surface and (times >= 2 or (len(name) == 4 and QUOTED_FORMULA.fullmatch(name)))
+                and not self.lexicon.spans(name)]
 
     # -- filters -------------------------------------------------------------------------------------------------
     def keeps(self, piece: str) -> bool:
