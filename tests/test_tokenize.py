@@ -115,6 +115,14 @@ def test_names_and_words_of_dictionary_2026_11_5_stay_whole(tok):
 
 
 
+def test_names_and_words_of_dictionary_2026_11_6_stay_whole(tok):
+    # Before 2026.11.6: 主/任何/立峰, 魏凤 + 和, 刘结 + 一, 欧尔 + 班, 图斯 + 克, 村党 + 支部书记.
+    words = tok.words("国家发展改革委主任何立峰出席，军委委员魏凤和、台办主任刘结一讲话。匈牙利总理欧尔班、波兰总理图斯克"
+                      "会见记者。他是村党支部书记")
+    assert {"何立峰", "魏凤和", "刘结一", "欧尔班", "图斯克", "党支部书记"} <= set(words)
+    assert not {"任何", "立峰", "魏凤", "刘结", "欧尔", "图斯", "村党", "支部书记"} & set(words)
+
+
 def test_names_quoted_twice_in_a_document_stay_whole_wherever_they_recur(tok):
     # Tokenizer 7: before it, 村村擂台赛 (seed 002) gave 村村 + 擂台赛, 半条被子 gave 半条 + 被子, and 回头看 left 回头
     # in the keywords of 12 dev items.
