@@ -353,6 +353,21 @@ def test_the_mass_line_campaigns_supervision_groups_are_a_cue_in_its_window_only
     assert out["later"]["label"] == "none"
 
 
+
+def test_an_item_of_the_mass_line_campaigns_column_that_names_only_the_column(tmp_path):
+    """【整改进行时】 was the mass-line campaign's column in 2013–14; an item of it that never names the campaign (as
+    in check15) is about the campaign in its window (before campaigns 2026.11.4 it was none), and not in 2019."""
+    text = ("央视网消息（新闻联播）：四风问题查出了多少？让数字说话。某省党员干部对照先进找差距，建章立制转变作风。"
+            "某县纪委对乡镇干部“走读”进行抽查，已有三批干部因为脱岗被通报批评。为了把作风建设制度化，"
+            "某省建立民生台账，把群众反映的问题登记在册，处理结果群众签字确认，方可销号。")
+    rows = [{"id": "in_window", "date": "2014-08-29", "title": "【整改进行时】某省：建章立制促整改", "text": text},
+            {"id": "later", "date": "2019-08-29", "title": "【整改进行时】某省：建章立制促整改", "text": text}]
+    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain",
+                                                 "-f", "jsonl").stdout)}
+    assert out["in_window"]["label"] == "mass_line_2013"
+    assert out["in_window"]["evidence"] == "整改进行时×1 title"
+    assert out["later"]["label"] == "none"
+
 # An award whose first sentences name the campaign of the day as the frame and a task (written after real 2014
 # award notices of 新闻联播; names and places invented).
 AWARD_IN_CAMPAIGN = ("央视网消息（新闻联播）：新时期以来，特别是党的群众路线教育实践活动开展以来，各地不断涌现为民务实清廉的先进典型，"
