@@ -37,6 +37,12 @@ def _rows(stdout: str) -> list[dict]:
     return [json.loads(x) for x in stdout.splitlines()]
 
 
+def _explained(tmp_path: Path, rows: list[dict]) -> dict[str, dict]:
+    """``classify --explain`` of these documents, each row by its doc_id."""
+    return {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain", "-f",
+                                                 "jsonl").stdout)}
+
+
 def test_seed_labels_and_evidence():
     r = run_cli("classify", str(SEEDS), "--explain", "-f", "jsonl")
     assert r.exit_code == 0, r.stderr
@@ -88,8 +94,7 @@ def test_a_theme_is_a_tag_when_the_article_comes_back_to_it(tmp_path):
             {"id": "two_short", "date": "2022-03-01",
              "text": "某村的新变化\n几年来，村里发展茶叶产业推进乡村振兴，村民收入连年增长。如今，乡村振兴让小山村换了模样。"},
             {"id": "title", "date": "2022-03-01", "title": "某县全面推进乡村振兴", "text": filler}]
-    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain", "-f",
-                                                  "jsonl").stdout)}
+    out = _explained(tmp_path, rows)
     assert {k: x["tags"] for k, x in out.items()} == {
         "passing": "", "two_long": "", "three_long": "epidemic|poverty|rural_revitalisation",
         "two_short": "rural_revitalisation", "title": "rural_revitalisation"}
@@ -109,8 +114,7 @@ def test_ecology_and_the_countryside_in_their_current_words_are_tags(tmp_path):
                "村民收入连年增长。")
     rows = [{"id": "forum", "date": "2025-06-01", "text": forum},
             {"id": "village", "date": "2025-06-01", "title": "某村走上乡村全面振兴路", "text": village}]
-    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain", "-f",
-                                                  "jsonl").stdout)}
+    out = _explained(tmp_path, rows)
     assert out["forum"]["tags"] == "environment"
     assert out["forum"]["tag_evidence"] == "environment: 生态保护×3 title, 环境治理×1 lead"
     assert out["village"]["tags"] == "rural_revitalisation"
@@ -330,43 +334,38 @@ def test_a_tour_with_one_passing_mention_and_the_twelve_character_requirement(tm
             {"id": "report", "date": "2014-05-14", "title": "某县扎实开展教育实践活动", "text": TOUR_OCCASION},
             {"id": "commentary", "date": "2013-09-03", "title": "人民日报评论员文章：“正衣冠”重在立行立改",
              "text": COMMENTARY}]
-    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain",
-                                                 "-f", "jsonl").stdout)}
+    out = _explained(tmp_path, rows)
     assert (out["tour"]["label"], out["tour"]["runner_up"]) == ("none", "mass_line_2013")
     assert out["report"]["label"] == "mass_line_2013"
     assert out["commentary"]["label"] == "mass_line_2013"
     assert out["commentary"]["evidence"].startswith("十二字总要求×1 first sentence")
 
 
-def test_the_mass_line_campaigns_supervision_groups_are_a_cue_in_its_window_only(tmp_path):
-    """A report on a 中央督导组 preparing the campaign's 民主生活会, which names the campaign only as 教育实践活动 once,
-    is about the mass-line campaign in 2013; the same text dated 2019 is not (督导组 is a shared cue)."""
-    text = ("近日，中央第九督导组在集体学习时表示，要按照中央要求，指导所联系单位开好专题民主生活会。"
-            "督导组负责某部等六个单位的教育实践活动，将严把查找问题、撰写材料、谈心谈话三道关口，"
-            "问题找不准、材料不过关的，民主生活会不能召开。")
-    rows = [{"id": "in_window", "date": "2013-09-29", "title": "扎实准备开好民主生活会", "text": text},
-            {"id": "later", "date": "2019-09-29", "title": "扎实准备开好民主生活会", "text": text}]
-    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain",
-                                                 "-f", "jsonl").stdout)}
+# Two cues of the mass-line campaign that count inside its window only. A report on a 中央督导组 preparing the
+# campaign's 民主生活会, which names the campaign only as 教育实践活动 once (督导组 is a shared cue: 扫黑除恶 has them
+# from 2018). And an item of 【整改进行时】, the campaign's column in 2013–14, that never names the campaign (as in
+# check15; before campaigns 2026.11.4 it was none).
+MASS_LINE_WINDOW_CUES = [
+    ("扎实准备开好民主生活会", "2013-09-29",
+     "近日，中央第九督导组在集体学习时表示，要按照中央要求，指导所联系单位开好专题民主生活会。"
+     "督导组负责某部等六个单位的教育实践活动，将严把查找问题、撰写材料、谈心谈话三道关口，"
+     "问题找不准、材料不过关的，民主生活会不能召开。", "督导组×2"),
+    ("【整改进行时】某省：建章立制促整改", "2014-08-29",
+     "央视网消息（新闻联播）：四风问题查出了多少？让数字说话。某省党员干部对照先进找差距，建章立制转变作风。"
+     "某县纪委对乡镇干部“走读”进行抽查，已有三批干部因为脱岗被通报批评。为了把作风建设制度化，"
+     "某省建立民生台账，把群众反映的问题登记在册，处理结果群众签字确认，方可销号。", "整改进行时×1 title"),
+]
+
+
+@pytest.mark.parametrize("title, date, text, evidence", MASS_LINE_WINDOW_CUES, ids=["supervision_group", "column"])
+def test_cues_of_the_mass_line_campaign_count_in_its_window_only(tmp_path, title, date, text, evidence):
+    rows = [{"id": "in_window", "date": date, "title": title, "text": text},
+            {"id": "later", "date": "2019" + date[4:], "title": title, "text": text}]
+    out = _explained(tmp_path, rows)
     assert out["in_window"]["label"] == "mass_line_2013"
-    assert "督导组×2" in out["in_window"]["evidence"]
+    assert evidence in out["in_window"]["evidence"]
     assert out["later"]["label"] == "none"
 
-
-
-def test_an_item_of_the_mass_line_campaigns_column_that_names_only_the_column(tmp_path):
-    """【整改进行时】 was the mass-line campaign's column in 2013–14; an item of it that never names the campaign (as
-    in check15) is about the campaign in its window (before campaigns 2026.11.4 it was none), and not in 2019."""
-    text = ("央视网消息（新闻联播）：四风问题查出了多少？让数字说话。某省党员干部对照先进找差距，建章立制转变作风。"
-            "某县纪委对乡镇干部“走读”进行抽查，已有三批干部因为脱岗被通报批评。为了把作风建设制度化，"
-            "某省建立民生台账，把群众反映的问题登记在册，处理结果群众签字确认，方可销号。")
-    rows = [{"id": "in_window", "date": "2014-08-29", "title": "【整改进行时】某省：建章立制促整改", "text": text},
-            {"id": "later", "date": "2019-08-29", "title": "【整改进行时】某省：建章立制促整改", "text": text}]
-    out = {x["doc_id"]: x for x in _rows(run_cli("classify", str(_jsonl(tmp_path, rows)), "--explain",
-                                                 "-f", "jsonl").stdout)}
-    assert out["in_window"]["label"] == "mass_line_2013"
-    assert out["in_window"]["evidence"] == "整改进行时×1 title"
-    assert out["later"]["label"] == "none"
 
 # An award whose first sentences name the campaign of the day as the frame and a task (written after real 2014
 # award notices of 新闻联播; names and places invented).
