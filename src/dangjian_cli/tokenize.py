@@ -12,8 +12,8 @@ import hashlib
 import logging
 import re
 from array import array
-from collections import Counter
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, islice
 from dataclasses import dataclass
@@ -41,7 +41,7 @@ _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
 # document (“村村擂台赛”, “半条被子”, “回头看”: an activity, an honour, a story told), is kept whole wherever it
 # recurs in that document. Twice, because a phrase quoted once is as often a word someone said.
 NUMERAL = "一二两三四五六七八九十百千万双"
-QUOTED_FORMULA = re.compile(rf"[{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff]")
+NUMERIC_FORMULA = re.compile(rf"[{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff]")
 QUOTED_NAME = re.compile(r"“([\u4e00-\u9fff]{3,8})”")
 
 
@@ -319,7 +319,7 @@ class Tokenizer:
         surface = self.lexicon.surface_to_entry
         # A name holding a slogan (“不忘初心跟党走”) is left to the lexicon, so the slogan stays a token of its own.
         return [name for name, times in quoted.items()
-                if name not in surface and (times >= 2 or (len(name) == 4 and QUOTED_FORMULA.fullmatch(name)))
+                if name not in surface and (times >= 2 or NUMERIC_FORMULA.fullmatch(name))
                 and not self.lexicon.spans(name)]
 
     # -- filters -------------------------------------------------------------------------------------------------
