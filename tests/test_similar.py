@@ -357,7 +357,7 @@ def _mixed_seed_documents(count: int = 150) -> list:
     return docs
 
 
-@pytest.mark.parametrize("top,block,cap,path", [(1, 16, 20, "capped rows"), (10, 64, 100, "capped rows"),
+@pytest.mark.parametrize("top,block,cap,path", [(1, 16, 25, "capped rows"), (10, 64, 100, "capped rows"),
                                                 (5, 32, 60, "capped rows"), (30, 32, 2000, "rows below the floor"),
                                                 (10, 16, 5, "blocks by rows")])
 def test_all_by_halves_gives_the_table_by_rows(monkeypatch, top, block, cap, path):

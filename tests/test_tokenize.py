@@ -142,6 +142,27 @@ def test_approximate_counts_are_numbers(tok):
     assert tok.words("40万只羊、3万头牛，近万名志愿者、上万群众，数百名党员") == ["志愿者", "群众", "党员"]
 
 
+def test_function_characters_glued_to_a_neighbour_by_the_guesser_are_not_tokens(tok, tmp_path):
+    # Tokenizer 8: before it, 从代 (从代中央管理党费) stood in the top-10 keywords of 24 dev items and 分在 (28分在) of 26.
+    assert tok.words("中央组织部从代中央管理党费中划拨专项资金") == ["中央组织部", "中央", "管理", "党费", "划拨", "专项资金"]
+    assert tok.words("他于2018年2月24日17时28分在北京逝世。这一年变化更大") == ["北京", "逝世", "变化"]
+    # Dictionary words are never dropped this way (求是 and 上合 in the domain dictionary), nor guesses led by the
+    # characters the stop list leaves out on purpose (于 of the surname, 对 before a country's one-character name).
+    assert tok.words("《求是》杂志刊文，于敏获得勋章，做好对台工作，同上合组织国家合作") == [
+        "求是", "杂志", "刊文", "于敏", "勋章", "对台", "上合", "国家", "合作"]
+    # A --user-dict word is a dictionary word; a --stopwords file may add characters, and names a bad directive.
+    user_dict = tmp_path / "words.txt"
+    user_dict.write_text("从代 2000 n\n", encoding="utf-8")
+    assert "从代" in Tokenizer(TokenizerConfig(user_dict_files=(str(user_dict),))).words("从代中央管理党费中划拨")
+    stop = tmp_path / "stop.txt"
+    stop.write_text("@glued-last 成\n", encoding="utf-8")
+    assert tok.words("乐成街道") == ["乐成", "街道"]
+    assert Tokenizer(TokenizerConfig(stopword_files=(str(stop),))).words("乐成街道") == ["街道"]
+    stop.write_text("@glue-last 成\n", encoding="utf-8")
+    with pytest.raises(InputError, match="stop-word line 1: unknown directive '@glue-last'"):
+        Tokenizer(TokenizerConfig(stopword_files=(str(stop),)))
+
+
 def test_formulations_of_central_documents_stay_whole_and_headlines_may_space_their_clauses(tok):
     # Before lexicon 2026.11.2 the segmenter cut 中国特色社会主义 into 中国 + 特色 + 社会主义, 高质量发展 into 高质量 (a stop
     # word) + 发展, 一带一路 into 一带 + 一路; headlines write a slogan's clauses with spaces, and 建新 and 党性 of

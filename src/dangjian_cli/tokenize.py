@@ -24,8 +24,9 @@ from .lexicon import Lexicon, load_lexicon
 from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
-# Bump when segmentation or filtering changes for the same inputs (6: approximate counts; 7: quoted names).
-TOKENIZER_VERSION = "7"
+# Bump when segmentation or filtering changes for the same inputs (6: approximate counts; 7: quoted names; 8: glued
+# function characters).
+TOKENIZER_VERSION = "8"
 
 _NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
                       r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
@@ -117,6 +118,29 @@ def _dict_entries(files: list[DataFile]) -> list[tuple[str, int | None, str | No
     return out
 
 
+_GLUE_DIRECTIVES = ("@glued-first", "@glued-last")
+
+
+def _stop_entries(files: list[DataFile]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(stop words, glued first characters, glued last characters) of stop-word files. A line ``@glued-first 从以…``
+    or ``@glued-last 是在…`` lists function characters (see ``Tokenizer.glued``); every other line is a stop word."""
+    words: set[str] = set()
+    glued: dict[str, set[str]] = {d: set() for d in _GLUE_DIRECTIVES}
+    for f in files:
+        for index, line in enumerate(f.lines):
+            word = line.strip()
+            if not word.startswith("@"):
+                words.add(word)
+                continue
+            directive, _, chars = word.partition(" ")
+            if directive not in glued:
+                raise InputError(f.origin, f"stop-word line {f.line_number(index)}: unknown directive {directive!r}",
+                                 f"a line starting with @ is one of {', '.join(_GLUE_DIRECTIVES)} followed by "
+                                 "characters; other lines are stop words")
+            glued[directive].update(chars.replace(" ", ""))
+    return frozenset(words), frozenset(glued["@glued-first"]), frozenset(glued["@glued-last"])
+
+
 def _rjieba_class() -> type:
     """rjieba's ``Jieba`` class. Importing the ``rjieba`` package builds a default instance with the whole dictionary
     (0.04 s), which dangjian never uses, in the main process and again in every worker; so the compiled module is
@@ -181,7 +205,7 @@ class Tokenizer:
         self.dict_entries = _dict_entries(self.dict_files)  # read here, so a bad line is said before any work
         self.stop_files = ([package_file("stopwords_function.txt"), package_file("stopwords_dangjian.txt")]
                            if c.use_default_stopwords else []) + [user_file(f, "stop-word") for f in c.stopword_files]
-        self.stopwords: frozenset[str] = frozenset(w.strip() for f in self.stop_files for w in f.lines)
+        self.stopwords, self.glued_first, self.glued_last = _stop_entries(self.stop_files)
         self._keep: dict[str, bool] = {}
         self._word_memo = _WordMemo(self)
         self._engine = None
@@ -263,10 +287,11 @@ class Tokenizer:
         self.__dict__.update(state)
         self._word_memo = _WordMemo(self)
 
-    def _cut(self, text: str) -> list[str]:
+    def _cut(self, text: str, hmm: bool | None = None) -> list[str]:
+        hmm = self.config.hmm if hmm is None else hmm
         if self.config.engine == "rjieba":
-            return self.engine.cut(text, self.config.hmm)
-        return list(self.engine.cut(text, HMM=self.config.hmm))
+            return self.engine.cut(text, hmm)
+        return list(self.engine.cut(text, HMM=hmm))
 
     # -- segmentation --------------------------------------------------------------------------------------------
     def cut(self, text: str) -> list[str]:
@@ -345,7 +370,17 @@ class Tokenizer:
             return False
         if not self.config.keep_single and len(word) < 2:
             return False
-        return True
+        return not self.glued(word)
+
+    def glued(self, word: str) -> bool:
+        """Whether ``word`` is a function character glued to a neighbour by the segmenter's guesser: two characters,
+        the first listed on an ``@glued-first`` line of the stop-word files (从代 of 从代中央管理党费, 这一, 更大, 之风)
+        or the second on an ``@glued-last`` line (分在 of 28分在北京, 重在, 过得), that the dictionaries alone (jieba's,
+        the domain dictionary, ``--user-dict``) would cut in two: a guess of jieba's HMM, which joins runs of single
+        characters."""
+        if len(word) != 2 or not (word[0] in self.glued_first or word[1] in self.glued_last):
+            return False
+        return self._cut(word, hmm=False) != [word]
 
     def canonical(self, piece: str) -> str:
         entry = self.lexicon.surface_to_entry.get(piece)
