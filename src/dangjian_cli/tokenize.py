@@ -2,7 +2,8 @@
 
 normalised text → protected spans (every lexicon form, found first, one token whatever the segmenter would do) →
 segmentation of the gaps (rjieba by default, jieba with ``engine="jieba"``; both with jieba's dictionary plus the
-shipped domain dictionary) → filters (stop words, numbers, punctuation, single characters) → tokens with offsets.
+shipped domain dictionary) → filters (stop words, numbers, punctuation, single characters, function characters
+glued to a neighbour) → tokens with offsets.
 
 Segmentation results are plain cut positions (``bounds``), so they can be cached and reused with other filters.
 """
