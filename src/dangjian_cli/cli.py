@@ -221,7 +221,8 @@ TOKENIZER = OptionGroup("tokenizer", (
         "(jieba format).", rich_help_panel=P_TOK)),
     _kw("no_default_dict", bool, typer.Option(False, "--no-default-dict", help="Do not use the shipped domain "
         "dictionary (jieba's own and --user-dict files only).", rich_help_panel=P_TOK)),
-    _kw("stopwords", Optional[list[str]], typer.Option(None, "--stopwords", help="Extra stop-word file.",
+    _kw("stopwords", Optional[list[str]], typer.Option(None, "--stopwords", help="Extra stop-word file (a word a "
+        "line; @glued-first and @glued-last lines add function characters: docs/data-files.md).",
         rich_help_panel=P_TOK)),
     _kw("no_default_stopwords", bool, typer.Option(False, "--no-default-stopwords", help="Do not use the shipped "
         "stop lists.", rich_help_panel=P_TOK)),
