@@ -345,6 +345,12 @@ def test_a_table_too_wide_to_read_is_shown_a_row_at_a_time(monkeypatch):
     at = next(k for k, line in enumerate(lines) if line.startswith("evidence"))
     folded = [lines[at][12:]] + [line[12:] for line in lines[at + 1:at + 4] if line.startswith(" " * 12)]
     assert len(folded) > 1 and "".join(folded).replace(" ", "") == evidence.replace(" ", "")
+    # --no-header: no row rules; a blank line between the blocks, the column names kept (they say what each is).
+    env = _env(True)
+    emit(Table(columns, rows, title="campaigns", highlight="label"), "table", None, False, env)
+    bare = _screen(env)
+    assert not [line for line in bare if line.startswith("row ")] and "confidence  0.7691" in bare
+    assert bare == ["" if line.startswith("row 2") else line for line in lines if not line.startswith("row 1")]
     # Where the table fits, it is a table.
     monkeypatch.setenv("COLUMNS", "250")
     env = _env(True)

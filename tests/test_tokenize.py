@@ -161,6 +161,13 @@ def test_function_characters_glued_to_a_neighbour_by_the_guesser_are_not_tokens(
     stop.write_text("@glue-last 成\n", encoding="utf-8")
     with pytest.raises(InputError, match="stop-word line 1: unknown directive '@glue-last'"):
         Tokenizer(TokenizerConfig(stopword_files=(str(stop),)))
+    stop.write_text("从严\n@glued-first\n从以\n", encoding="utf-8")
+    with pytest.raises(InputError, match="stop-word line 2: @glued-first lists no characters"):
+        Tokenizer(TokenizerConfig(stopword_files=(str(stop),)))
+    # A comment that lost its "# " (as one did in the shipped list of 2026.11.4) would have added letters and commas.
+    stop.write_text("# Glued characters: on the\n@glued-first line, or the last\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2: @glued-first lists what is not a Chinese character: 'line,o"):
+        Tokenizer(TokenizerConfig(stopword_files=(str(stop),)))
 
 
 def test_formulations_of_central_documents_stay_whole_and_headlines_may_space_their_clauses(tok):

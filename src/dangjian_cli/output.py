@@ -373,7 +373,7 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
     if fit is not None and fit.cramped:  # identifiers fold too, and if that is not enough, a block per row
         fit = _fit_columns(table.columns, cells, numeric, header, console.width, table.highlight, False)
         if fit.cramped and cells:
-            return _render_records(table, cells, console, caption)
+            return _render_records(table, cells, console, caption, header)
     rt = RichTable(title=table.title or None, show_header=header, header_style="bold", caption=caption,
                    caption_style="dim", padding=(0, 1) if fit is None or fit.padded else (0, 0))
     for i, col in enumerate(table.columns):
@@ -490,10 +490,12 @@ def _identifier(value: str) -> bool:
     return value.isascii() and " " not in value
 
 
-def _render_records(table: Table, cells: list[list[Any]], console: Any, caption: str | None) -> int:
+def _render_records(table: Table, cells: list[list[Any]], console: Any, caption: str | None,
+                    header: bool = True) -> int:
     """Each row as a block of ``column  value`` lines (as psql's expanded display): for a table that would not
     fit the terminal with its text readable, such as classify --explain's evidence on 80 columns. Values fold at the
-    terminal's edge; nothing is cut."""
+    terminal's edge; nothing is cut. Without the header (--no-header) a blank line stands between rows instead of
+    the ``row N`` rule, as psql's tuples-only expanded display."""
     from rich.cells import cell_len
     from rich.rule import Rule
     from rich.text import Text
@@ -504,7 +506,10 @@ def _render_records(table: Table, cells: list[list[Any]], console: Any, caption:
     if table.title:
         console.print(Text(table.title, style="italic"), justify="center")
     for k, row in enumerate(cells, 1):
-        console.print(Rule(f"row {k}", align="left", style="dim"))
+        if header:
+            console.print(Rule(f"row {k}", align="left", style="dim"))
+        elif k > 1:
+            console.print()
         block: list[Text] = []
         for name, value in zip(names, row):
             value = Text(value.plain, style="bold cyan") if name == table.highlight else value

@@ -22,6 +22,7 @@ from functools import cached_property
 
 from .errors import InputError, UsageError
 from .lexicon import Lexicon, load_lexicon
+from .normalize import HAN
 from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
@@ -138,7 +139,15 @@ def _stop_entries(files: list[DataFile]) -> tuple[frozenset[str], frozenset[str]
                 raise InputError(f.origin, f"stop-word line {f.line_number(index)}: unknown directive {directive!r}",
                                  f"a line starting with @ is one of {', '.join(_GLUE_DIRECTIVES)} followed by "
                                  "characters; other lines are stop words")
-            glued[directive].update(chars.replace(" ", ""))
+            chars = "".join(chars.split())
+            # Only Chinese characters: a line of prose that lost its "# " would otherwise add letters and commas.
+            strays = "".join(dict.fromkeys(c for c in chars if not HAN.fullmatch(c)))
+            if not chars or strays:
+                what = "lists no characters" if not chars else f"lists what is not a Chinese character: {strays!r}"
+                raise InputError(f.origin, f"stop-word line {f.line_number(index)}: {directive} {what}",
+                                 f"write Chinese characters on the same line, after a space: {directive} 从以…; "
+                                 "a comment line starts with #")
+            glued[directive].update(chars)
     return frozenset(words), frozenset(glued["@glued-first"]), frozenset(glued["@glued-last"])
 
 
