@@ -30,10 +30,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 GENERIC = set("""工作 开展 学习 教育 推进 加强 发展 建设 活动 组织 坚持 全面 深入 进一步 积极 重要 要求 落实 实现 提高 不断
 切实 认真 扎实 推动 举行 召开 会议 表示 强调 指出 进行 我们 今天 记者 新闻联播 中国 国家 全国 方面 问题 以来 目前 情况""".split())
-# A number to a reader: a digit, Chinese numerals, an ordinal or a count (第二批, 第十九届, 五位, 两项). Such a
-# keyword counts as a number unless it is a lexicon entry (十九大, “十四五”); such a title word is not a content word.
-NUMBER = re.compile(r"\d|^第?[零〇一二三四五六七八九十百千万亿两几]+[多余]?(?:周年|季度|年代|年间|分点|公里|"
-                    r"[个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代年月日号元岁天周倍万亿书论评卷集亩里辆节])?$")
+# A number to a reader: a digit, Chinese numerals, an ordinal or a count (第二批, 第十九届, 五位, 两项), also with a
+# unit of measure (万例 of 3.5万例, 亿美元, 万吨, 八成, 两架; counted since session 31). Such a keyword counts as a
+# number unless it is a lexicon entry (十九大, “十四五”); such a title word is not a content word.
+NUMBER = re.compile(r"\d|^第?[零〇一二三四五六七八九十百千万亿两几]+[多余]?(?:周年|季度|年代|年间|分点|公里|人次|"
+                    r"[美欧日港]元|英镑|瓦时|立方米|平方米|平方公里|公顷|公斤|标箱|架次|个月|小时|分钟|阶段|"
+                    r"[个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代年月日号元岁天周倍万亿书论评卷集亩里辆节"
+                    r"只头吨斤克米瓦伏桶例剂册架艘枚颗列栋幢块根盏首本片成点时步])?$")
 
 
 def main() -> None:

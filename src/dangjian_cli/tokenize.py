@@ -27,17 +27,19 @@ from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
 # Bump when segmentation or filtering changes for the same inputs (6: approximate counts; 7: quoted names; 8: glued
-# function characters).
-TOKENIZER_VERSION = "8"
+# function characters; 9: counts with a unit of measure).
+TOKENIZER_VERSION = "9"
 
 _NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
                       r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
 # Chinese numerals, an ordinal, a count or an approximate one (第二批, 第十九届, 五位, 两项, 一书, 三论, 万多名, 一周年,
-# 近万名, 上万, 数万只): numbers to a reader, never keywords. Words with a numeral that are not counts (十九大,
+# 近万名, 上万, 数万只), with a unit of measure (万例 and 亿人次 of 3.5万例, 1.2亿人次, whose digits the segmenter cuts
+# off; 亿美元, 万吨, 八成, 两架, 一个月): numbers to a reader, never keywords. Words with a numeral that are not counts (十九大,
 # “十四五”, 两学一做) are lexicon entries, which are kept before this test.
 _CN_NUMERAL = re.compile(r"^(?:第|[近上数约逾])?[零〇一二三四五六七八九十百千万亿两几]+[多余]?(?:周年|季度|年代|年间|分点|"
-                         r"公里|[年月日号个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代元岁天周倍万亿书论评卷"
-                         r"集亩里辆节只头棵株匹])?$")
+                         r"公里|人次|[美欧日港]元|英镑|卢布|瓦时|立方米|平方米|平方公里|公顷|公斤|标箱|架次|个月|小时|分钟|阶段|"
+                         r"[年月日号个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代元岁天周倍万亿书论评卷"
+                         r"集亩里辆节只头棵株匹吨斤克米瓦伏桶例剂册架艘枚颗列栋幢块根盏首本片成点时步])?$")
 _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
 # Local formulae and names are in no lexicon, and news marks them with quotes: a numeric formula quoted once
 # (“两路两侧”, “三亮三比”: a numeral and a stem, twice), or any 3 to 8 Han characters quoted twice or more in the same
