@@ -147,7 +147,8 @@ def _stop_entries(files: list[DataFile]) -> tuple[frozenset[str], frozenset[str]
             if not chars or strays:
                 what = "lists no characters" if not chars else f"lists what is not a Chinese character: {strays!r}"
                 raise InputError(f.origin, f"stop-word line {f.line_number(index)}: {directive} {what}",
-                                 f"write Chinese characters on the same line, after a space: {directive} 从以…; "
+                                 f"write Chinese characters on the same line, after a space: {directive} "
+                                 f"{'从以' if directive == '@glued-first' else '是在'}…; "
                                  "a comment line starts with #")
             glued[directive].update(chars)
     return frozenset(words), frozenset(glued["@glued-first"]), frozenset(glued["@glued-last"])
