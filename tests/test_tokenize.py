@@ -163,6 +163,11 @@ def test_four_character_formulae_stay_whole_and_demonstratives_are_not_words(tok
     # Function stop list 2026.11.6: a demonstrative, 每 or 各 with a measure word points at a topic and is not one
     # (本届 stood in 33 bench items' top 10, 这家 in 16, 该书 in 10; 各村 was the third keyword of seed 002).
     assert tok.words("这家企业每天都为本届博览会供货，该书出版后，各村都组织了学习") == ["企业", "博览会", "供货", "出版"]
+    # Stop list 2026.11.7: guesses ending in 称, 同, 由 or 等 (日称 of 23日称 stood in 63 bench items' top 10, 例由 in 28);
+    # dictionary 2026.11.10: 国家发展改革委 was 国家 + 发展 + 改革 + 委, and 高市早苗 was 高市 + 早苗称.
+    assert tok.words("政府方面23日称，其中3例由无症状感染者转为确诊，习近平8日晚同俄罗斯总统普京通电话") == [
+        "政府", "无症状", "感染者", "转为", "确诊", "习近平", "俄罗斯", "总统", "普京", "通电话"]
+    assert tok.words("国家发展改革委等8个单位，日本首相高市早苗称") == ["国家发展改革委", "日本首相", "高市早苗"]
 
 
 def test_function_characters_glued_to_a_neighbour_by_the_guesser_are_not_tokens(tok, tmp_path):
