@@ -26,7 +26,8 @@ article and 0 when it is mentioned in passing; the last lines give each set's ac
 the `tags` column (tags1: the rule was changed on it; tags2 and tags3: labelled after the change, before the rule
 was run; tags4: labelled before the rule was run, then the cues of campaigns.ini 2026.11.3 were chosen on the misses
 of tags1-tags4; tags5, a random draw, and tags5x, the pairs the new cues made tags, were labelled after that and
-changed nothing).
+changed nothing; tags6, the pairs where two versions of the two-mention rule disagree, and tags6s, short items with
+two mentions, were labelled before either version was run on them, and the stricter version was adopted on them).
 """
 from __future__ import annotations
 
@@ -123,8 +124,10 @@ def theme_tags(docs: list, campaigns, path: str, errors: bool) -> None:
             continue
         doc_id, _date, subset, theme, label, _reason = line.split("\t")
         pairs.setdefault(subset, []).append((doc_id, theme, label == "1"))
-    # tags5x is not a random draw (pairs the 2026.11.3 cues made tags); the rule or the cues were changed on tags1-4.
-    random_sets = [name for name in pairs if name != "tags5x"]
+    # tags5x, tags6 and tags6s are not random draws (the pairs the 2026.11.3 cues made tags; the pairs where two
+    # versions of the two-mention rule disagree; short items with two mentions); the rule or the cues were changed on
+    # tags1-4.
+    random_sets = [name for name in pairs if name not in ("tags5x", "tags6", "tags6s")]
     for subset in dict.fromkeys((*pairs, "+".join(random_sets))):
         rows = [p for s in subset.split("+") for p in pairs[s]]
         tp = fp = fn = 0

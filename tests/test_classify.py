@@ -94,15 +94,38 @@ def test_a_theme_is_a_tag_when_the_article_comes_back_to_it(tmp_path):
             {"id": "two_short", "date": "2022-03-01",
              "text": "某村的新变化\n几年来，村里发展茶叶产业推进乡村振兴，村民收入连年增长。如今，乡村振兴让小山村换了模样。"},
             {"id": "title", "date": "2022-03-01", "title": "某县全面推进乡村振兴", "text": filler}]
+    # Two mentions in 800 characters or fewer (title included) make a tag; in 1,200 they do not (they did up to
+    # 2,000 characters before 2026-11-25: most such pairs read in dev were two tasks in lists).
+    head = "某省召开经济工作会议\n"
+    mid = head + tasks + filler[:1100] + tasks
+    brief = head + tasks + filler[:650] + tasks
+    assert len(mid) > 1100 and len(brief) <= 800
+    rows += [{"id": "two_mid", "date": "2022-03-01", "text": mid},
+             {"id": "two_brief", "date": "2022-03-01", "text": brief}]
     out = _explained(tmp_path, rows)
     assert {k: x["tags"] for k, x in out.items()} == {
         "passing": "", "two_long": "", "three_long": "epidemic|poverty|rural_revitalisation",
-        "two_short": "rural_revitalisation", "title": "rural_revitalisation"}
+        "two_short": "rural_revitalisation", "title": "rural_revitalisation", "two_mid": "",
+        "two_brief": "epidemic|poverty|rural_revitalisation"}
     # --explain names the cues that made each tag.
     assert out["three_long"]["tag_evidence"] == ("epidemic: 疫情防控×3 first sentence; poverty: 脱贫攻坚×3 first "
                                                  "sentence; rural_revitalisation: 乡村振兴×3 first sentence")
     assert out["two_short"]["tag_evidence"] == "rural_revitalisation: 乡村振兴×2 first sentence"
     assert out["passing"]["tag_evidence"] == ""
+
+
+def test_a_cue_across_the_end_of_the_lead_is_counted_once_where_it_starts(tmp_path):
+    # The lead ends at a character count (160 after the start); matched region by region, 扫黑除|恶专项斗争 cut there
+    # was lost (a dev item, 2020-01-17, counted two of its three mentions).
+    first = "央视网消息（新闻联播）：某市召开政法工作会议。"
+    fill = "会议强调要坚持以人民为中心的发展思想推动平安建设"
+    cue = "扫黑除恶专项斗争"
+    lead_rest = (fill * 10)[:160 - len(first) - 3]
+    text = first + lead_rest + cue + "取得新成效。" + fill + "要继续推进" + cue + "，深化" + cue + "。"
+    assert text.index(cue) == 157  # starts in the lead, ends in the body
+    out = _explained(tmp_path, [{"id": "a", "date": "2020-01-17", "title": "某市召开政法工作会议", "text": text}])
+    assert out["a"]["tags"] == "saohei"
+    assert out["a"]["tag_evidence"] == "saohei: 扫黑除恶专项斗争×3 lead"
 
 
 def test_ecology_and_the_countryside_in_their_current_words_are_tags(tmp_path):

@@ -34,7 +34,7 @@ from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
 from .lexicon import LongestMatcher, expand_forms, too_short
 from .parallel import map_documents
-from .regions import region_texts
+from .regions import find_regions
 from .resources import DataFile, package_file, provenance, user_file
 
 KINDS = ("central", "local", "theme")
@@ -59,11 +59,12 @@ _TOUR_TITLE = re.compile(r"(?:^|——|\s)[\u4e00-\u9fff]{2,4}(?:总书记|主�
 # it (TOUR_HITS), its salience counts HONOUR_FACTOR: benchmarks/data/classify_dev_labels.tsv, set honour.
 HONOUR_FACTOR = 0.3
 _HONOUR_TITLE = re.compile(r"追授|授予|称号|楷模|勋章|先进事迹|同志学习|表彰|优秀共产党员")
-# A theme is a tag when the title names it, or the text comes back to it: THEME_MENTIONS mentions, or two at
-# THEME_DENSITY or more per 1,000 characters. One mention is a passing one (统筹疫情防控和经济社会发展 in a
-# communiqué, 巩固拓展脱贫攻坚成果 in a list of tasks): benchmarks/data/tag_dev_labels.tsv.
+# A theme is a tag when the title names it, or the text comes back to it: THEME_MENTIONS mentions, or two in a short
+# item (THEME_SHORT_CHARS characters or fewer, title included: a brief, a commentary). One mention is a passing one
+# (统筹疫情防控和经济社会发展 in a communiqué, 巩固拓展脱贫攻坚成果 in a list of tasks), and so are two in a longer
+# item more often than not (two tasks in a meeting's lists): benchmarks/data/tag_dev_labels.tsv, sets tags6 and tags6s.
 THEME_MENTIONS = 3
-THEME_DENSITY = 1.0
+THEME_SHORT_CHARS = 800
 DEFAULT_THRESHOLD = 0.5
 COLUMNS = ("doc_id", "title", "date", "label", "confidence", "runner_up", "tags")
 EXPLAIN_COLUMNS = (*COLUMNS, "date_used", "date_fit", "evidence", "tag_evidence")
@@ -322,19 +323,27 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
                    ) -> tuple[list[CampaignScore], dict[str, list[Evidence]]]:
     """Every campaign's salience, date fit and evidence for one document; and its theme tags, each with the cues that
     made it one. ``earliest``: see ``Campaign.date_fit``."""
-    regions = region_texts(doc)
-    chars = max(sum(map(len, regions)), DENSITY_FLOOR)
+    r = find_regions(doc)
+    text = doc.text
+    length = len(r.title) + len(text) - r.body_start
+    chars = max(length, DENSITY_FLOOR)
     # campaign id → cue → hits in (title, first sentence, lead, body)
     found: dict[str, dict[Cue, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    for where, region in enumerate(regions):
-        for _, _, form in campaigns.matches(region):
-            for cid, cue in campaigns.form_table[form]:
-                found[cid][cue][where] += 1
+    for _, _, form in campaigns.matches(r.title):
+        for cid, cue in campaigns.form_table[form]:
+            found[cid][cue][0] += 1
+    # The text is matched whole and each hit goes to the region where it starts: the lead ends at a character count,
+    # and matching the regions apart lost a cue that straddled the cut (扫黑除|恶专项斗争).
+    for start, _, form in campaigns.matches(text[r.body_start:]):
+        start += r.body_start
+        where = 1 if start < r.first_sentence_end else 2 if start < r.lead_end else 3
+        for cid, cue in campaigns.form_table[form]:
+            found[cid][cue][where] += 1
     scores: list[CampaignScore] = []
     tags: dict[str, list[Evidence]] = {}
     # A genre whose campaign mentions are seldom what it is about: its factor (1 for other articles).
-    genre = min(TOUR_FACTOR if _TOUR_TITLE.search(regions[0]) else 1.0,
-                HONOUR_FACTOR if _HONOUR_TITLE.search(regions[0]) else 1.0)
+    genre = min(TOUR_FACTOR if _TOUR_TITLE.search(r.title) else 1.0,
+                HONOUR_FACTOR if _HONOUR_TITLE.search(r.title) else 1.0)
     for cid, cues in found.items():
         c = campaigns.by_id[cid]
         fit, reason = c.date_fit(date, earliest)
@@ -361,7 +370,7 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
         if c.kind == "theme":
             mentions = sum(e.count for e in evidence)
             if any(e.where == "title" for e in evidence) or mentions >= THEME_MENTIONS or (
-                    mentions >= 2 and mentions * 1000.0 / chars >= THEME_DENSITY):
+                    mentions >= 2 and length <= THEME_SHORT_CHARS):
                 tags[cid] = evidence
             continue
         scores.append(CampaignScore(cid, salience, fit, reason, evidence))

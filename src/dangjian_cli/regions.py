@@ -56,9 +56,3 @@ def find_regions(doc: Document) -> Regions:
     lead_end = min(len(text), max(cut, start + LEAD_CHARS))
     return Regions(title, in_text, start, cut, lead_end)
 
-
-def region_texts(doc: Document) -> tuple[str, str, str, str]:
-    """Title, first sentence, rest of the lead and body, as strings."""
-    r = find_regions(doc)
-    t = doc.text
-    return r.title, t[r.body_start:r.first_sentence_end], t[r.first_sentence_end:r.lead_end], t[r.lead_end:]
