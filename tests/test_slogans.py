@@ -76,6 +76,18 @@ def test_variants_and_traditional_forms_count_under_the_canonical_form():
     assert counts == {"学党史、悟思想、办实事、开新局": 1, "我为群众办实事": 1}
 
 
+def test_an_entry_is_found_by_its_key_or_its_quoted_canonical_form():
+    from dangjian_cli.lexicon import Lexicon, LexiconEntry
+
+    lx = load_lexicon()
+    assert lx.get("两学一做").campaign == "liangxue_yizuo_2016"
+    assert lx.get("不忘初心、牢记使命").kind == "slogan"
+    assert lx.get("两学") is None
+    quoted = LexiconEntry("“五水共治”", "formula", "-", 2013, (), "", "user")
+    lx = Lexicon([*lx.entries, quoted], lx.files)
+    assert lx.get("五水共治") is quoted and lx.get("“五水共治”") is quoted
+
+
 def test_overlapping_entries_are_not_double_counted():
     from dangjian_cli.slogans import doc_counts
 

@@ -168,6 +168,12 @@ def test_four_character_formulae_stay_whole_and_demonstratives_are_not_words(tok
     assert tok.words("政府方面23日称，其中3例由无症状感染者转为确诊，习近平8日晚同俄罗斯总统普京通电话") == [
         "政府", "无症状", "感染者", "转为", "确诊", "习近平", "俄罗斯", "总统", "普京", "通电话"]
     assert tok.words("国家发展改革委等8个单位，日本首相高市早苗称") == ["国家发展改革委", "日本首相", "高市早苗"]
+    # Stop list 2026.11.8 and dictionary 2026.11.11, from the guesses among bench's top-10 keywords: 比上 (比上年) and
+    # 个州 first, 中说 and 天无 last, 年来 and 日以 cut off their numbers; 比港 and 巴以 stay (以 is not a last character).
+    assert tok.words("他在贺函中说，产值比上年增长，美国33个州连续14天无新增病例，十年来，7月1日以来") == [
+        "贺函", "产值", "上年", "增长", "美国", "连续", "新增", "病例"]
+    assert tok.words("专精特新“小巨人”企业，日本核污染水排海，比港项目，巴以冲突") == [
+        "专精特新", "小巨人", "企业", "日本", "核污染水", "排海", "比港", "项目", "巴以", "冲突"]
 
 
 def test_function_characters_glued_to_a_neighbour_by_the_guesser_are_not_tokens(tok, tmp_path):

@@ -201,11 +201,15 @@ class Lexicon:
         """``(start, end, canonical key)`` of every match, in text order."""
         return self.matcher.matches(text)
 
+    @cached_property
+    def _by_name(self) -> dict[str, LexiconEntry]:
+        names = {e.canonical: e for e in reversed(self.entries)}
+        names.update((e.key, e) for e in self.entries)  # a key wins over another entry's canonical form
+        return names
+
     def get(self, canonical: str) -> LexiconEntry | None:
-        for e in self.entries:
-            if e.key == canonical or e.canonical == canonical:
-                return e
-        return None
+        """The entry with this key or canonical form, or None."""
+        return self._by_name.get(canonical)
 
     def __getstate__(self) -> dict:
         self.surface_to_entry  # made once here, not again in every worker process that unpickles the lexicon
