@@ -203,9 +203,8 @@ class Lexicon:
 
     @cached_property
     def _by_name(self) -> dict[str, LexiconEntry]:
-        names = {e.canonical: e for e in reversed(self.entries)}
-        names.update((e.key, e) for e in self.entries)  # a key wins over another entry's canonical form
-        return names
+        # Keys are unique (see __init__), and a canonical form is its key with quotes, so no name has two entries.
+        return {name: e for e in self.entries for name in (e.key, e.canonical)}
 
     def get(self, canonical: str) -> LexiconEntry | None:
         """The entry with this key or canonical form, or None."""
