@@ -370,3 +370,29 @@ def test_the_row_key_is_not_folded_when_another_text_column_can_give_way(monkeyp
     assert max(map(len, lines)) <= 80
     assert sum("002_4a5ffb8b83af9862" in line for line in lines) == 1 and "0.238126" in lines[3]
 
+
+
+def test_names_are_not_folded_in_mid_word_and_a_title_keeps_one_line(monkeypatch):
+    """classify on 100 columns folded its tags as chuangw / ei|envi / ronment and each two-part title over two lines:
+    a column of ASCII names (tags, campaign ids) folds between names, never inside one, the Chinese columns give way
+    instead, and a number column's header is whole before a text column gets wider. Where even that does not fit (80
+    columns), each row is a block."""
+    columns = ["doc_id", "title", "date", "label", "confidence", "runner_up", "tags"]
+    rows = [("000_4a5ffb8b83af9862", "武义县“两学一做”助推创国卫", "", "liangxue_yizuo_2016", 0.7691, "none",
+             "chuangwei|environment"),
+            ("002_f28af7c7846c6d33", "直面民生小事 秀出党建风采", "", "buwang_chuxin_2019", 0.7206, "none",
+             "wenming_city")]
+    for width in (100, 120):
+        monkeypatch.setenv("COLUMNS", str(width))
+        env = _env(True)
+        emit(Table(columns, rows, title="campaigns", highlight="label"), "table", None, True, env)
+        lines = _screen(env)
+        body = [line for line in lines if line.startswith("│")]
+        assert max(map(len, lines)) <= width and len(body) == 2, (width, lines)  # one line a row
+        cells = [c.strip() for line in body for c in line.split("│")]
+        assert "chuangwei|environment" in cells and "wenming_city" in cells and "liangxue_yizuo_2016" in cells
+        assert any(c.strip() == "confidence" for line in lines for c in line.split("┃")), width
+    monkeypatch.setenv("COLUMNS", "80")
+    env = _env(True)
+    emit(Table(columns, rows, title="campaigns", highlight="label"), "table", None, True, env)
+    assert "tags        chuangwei|environment" in _screen(env)

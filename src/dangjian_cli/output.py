@@ -380,7 +380,7 @@ def _render_rich(table: Table, out: TextIO, header: bool, env: Environment | Non
         rt.add_column(col if fit is None else _folded_header(col, fit.widths[i]),
                       justify="right" if numeric[i] else "left",
                       style="bold cyan" if col == table.highlight else None,
-                      overflow="ellipsis" if col == "title" else "fold",
+                      overflow="ellipsis" if col == "title" else "fold", no_wrap=col == "title",
                       width=None if fit is None else fit.widths[i],
                       max_width=24 if col == "title" and fit is None else None)
     for r in cells:
@@ -442,47 +442,66 @@ def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[b
     ``cramped`` says that not even that fits, or that a text column folds into more than FOLDED_LINES lines."""
     from rich.cells import cell_len
 
-    natural, readable, needed, folded = [], [], [], []
+    natural, readable, needed, headed, folded = [], [], [], [], []
     for i, col in enumerate(columns):
         content = max((c.cell_len for c in (r[i] for r in cells)), default=0)
         if col == "title":
             content = min(content, 24)
         head = cell_len(col) if header else 0
+        piece = max(map(cell_len, _header_pieces(col))) if header else 0  # the header folded after underscores
         natural.append(max(content, head, 1))
         if numeric[i]:
             needed.append(max(content, 1))
-            readable.append(max(content, max(map(cell_len, _header_pieces(col))) if header else 0, 1))
+            readable.append(max(content, piece, 1))
+            headed.append(readable[-1])
         else:
             # Short values (dates, labels such as none or over), identifiers and the highlighted column are kept
             # whole too: an identifier folded across two lines is hard to read back and to copy.
             if col == highlight or content <= SHORT_TEXT:
                 needed.append(min(max(content, 1), HIGHLIGHT_WIDTH))
+                headed.append(max(needed[-1], piece) if content <= SHORT_TEXT else needed[-1])
             elif (keep_identifiers and content <= IDENTIFIER_WIDTH and col != "title"
                   and all(_identifier(r[i].plain) for r in cells)):
                 needed.append(content)
                 keep_identifiers = False  # the first one only: the row's key (doc_id, query, id)
             else:
-                needed.append(min(natural[-1], MIN_TEXT_WIDTH))
-                if col != "title":  # a title is shortened with an ellipsis by design, not folded
+                if col == "title":  # a title is shortened with an ellipsis by design, not folded
+                    needed.append(min(natural[-1], MIN_TEXT_WIDTH))
+                else:  # folded between names (campaign ids, tags), not inside one; Chinese folds anywhere
+                    word = min(_longest_ascii_word(r[i].plain for r in cells), IDENTIFIER_WIDTH)
+                    needed.append(max(min(natural[-1], MIN_TEXT_WIDTH), word))
                     folded.append(i)
+            if len(headed) < len(needed):
+                headed.append(needed[-1])
             readable.append(natural[-1])
     if sum(natural) + 3 * len(columns) + 1 <= terminal:
         return None
     fit = _Fit(list(needed), padded=True)
-    if fit.total > terminal:
+    if _Fit(headed, padded=True).total > terminal:  # the space either side goes before the short columns' headers
         fit.padded = False
     if fit.total > terminal:  # wider than the terminal whatever is done: number headers are not folded further
         fit.widths = [readable[i] if numeric[i] else w for i, w in enumerate(fit.widths)]
-    # The spare cells go one at a time to the narrowest column short of its readable width (a number column: its
-    # header's longest piece), then of its natural width: the widest columns give way first.
-    for goal in (readable, natural):
+    # The spare cells go first to the headers of the number and short columns, the header nearest whole first (a
+    # header cut in mid-word is hard to read), then one at a time to the narrowest column short of its readable width
+    # (a number column: its header's longest piece), then of its natural width: the widest columns give way first.
+    for goal, first in ((headed, lambda i: (headed[i] - fit.widths[i], i)), (readable, lambda i: (fit.widths[i], i)),
+                        (natural, lambda i: (fit.widths[i], i))):
         while fit.total < terminal:
             short = [i for i in range(len(columns)) if fit.widths[i] < goal[i]]
             if not short:
                 break
-            fit.widths[min(short, key=lambda i: (fit.widths[i], i))] += 1
+            fit.widths[min(short, key=first)] += 1
     fit.cramped = fit.total > terminal or any(-(-natural[i] // fit.widths[i]) > FOLDED_LINES for i in folded)
     return fit
+
+
+def _longest_ascii_word(values: Iterable[str]) -> int:
+    """The widest run of ASCII letters, digits and punctuation in ``values`` (a tag list such as
+    chuangwei|environment): a column narrower than that folds a name in two, which is hard to read back."""
+    return max((len(w) for v in values for w in _ASCII_WORD.findall(v)), default=0)
+
+
+_ASCII_WORD = re.compile(r"[!-~]+")
 
 
 def _identifier(value: str) -> bool:
