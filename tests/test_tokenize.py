@@ -152,6 +152,10 @@ def test_counts_with_a_unit_of_measure_are_numbers(tok):
                                                                   "一以贯之"]
     # 二十国集团 (G20) in the domain dictionary: jieba alone cuts it into 二 + 十国集团 (G10).
     assert tok.words("二十国集团领导人峰会") == ["二十国集团", "领导人", "峰会"]
+    # Tokenizer 10: reduplicated counts (一场场 stood in the top 10 of 7 bench and dev items, 一次次, 一件件 and 一代代 in
+    # 3 each); --keep-numbers keeps them. 一一对应 is a word.
+    assert tok.words("一场场比赛，一次次尝试，一件件文物，一代代人，一一对应") == ["比赛", "尝试", "文物", "一一对应"]
+    assert Tokenizer(TokenizerConfig(keep_numbers=True)).words("一场场比赛") == ["一场场", "比赛"]
 
 
 def test_four_character_formulae_stay_whole_and_demonstratives_are_not_words(tok):

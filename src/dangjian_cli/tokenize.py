@@ -27,8 +27,8 @@ from .resources import DataFile, package_file, provenance, user_file
 
 ENGINES = ("rjieba", "jieba")
 # Bump when segmentation or filtering changes for the same inputs (6: approximate counts; 7: quoted names; 8: glued
-# function characters; 9: counts with a unit of measure).
-TOKENIZER_VERSION = "9"
+# function characters; 9: counts with a unit of measure; 10: reduplicated counts).
+TOKENIZER_VERSION = "10"
 
 _NUMERIC = re.compile(r"^[\d零〇一二三四五六七八九十百千万亿两几余多.%％‰,，:：/\-第]*\d[\d.%％‰,:/\-]*"
                       r"[年月日号时分秒个名人次万亿余多元件处米吨场户所家条项批届期岁天周倍级]*$")
@@ -40,6 +40,9 @@ _CN_NUMERAL = re.compile(r"^(?:第|[近上数约逾])?[零〇一二三四五六�
                          r"公里|人次|[美欧日港]元|英镑|卢布|瓦时|立方米|平方米|平方公里|公顷|公斤|标箱|架次|个月|小时|分钟|阶段|"
                          r"[年月日号个名位人次届批场项家条起轮期季件座所户支份张篇部处台套种类级层代元岁天周倍万亿书论评卷"
                          r"集亩里辆节只头棵株匹吨斤克米瓦伏桶例剂册架艘枚颗列栋幢块根盏首本片成点时步])?$")
+# 一场场, 一次次, 一件件, 一代代 (“one after another”): a count, as 一个个 and 一批批 (29 of the top-10 keywords of dev and
+# bench items before tokenizer 10).
+_REDUPLICATED_COUNT = re.compile(r"^一(\w)\1$")
 _HAS_WORD_CHAR = re.compile(r"[\u3400-\u9fffA-Za-z]")
 # Local formulae and names are in no lexicon, and news marks them with quotes: a numeric formula quoted once
 # (“两路两侧”, “三亮三比”: a numeral and a stem, twice), or any 3 to 8 Han characters quoted twice or more in the same
@@ -379,7 +382,8 @@ class Tokenizer:
             return False
         if word in self.stopwords:
             return False
-        if not self.config.keep_numbers and (_NUMERIC.match(word) or _CN_NUMERAL.match(word)):
+        if not self.config.keep_numbers and (_NUMERIC.match(word) or _CN_NUMERAL.match(word)
+                                             or _REDUPLICATED_COUNT.match(word)):
             return False
         if not self.config.keep_single and len(word) < 2:
             return False
