@@ -437,8 +437,9 @@ def _fit_columns(columns: Sequence[str], cells: list[list[Any]], numeric: list[b
     every column alike in the end, numbers too (0.000167671 shown as 0.0001676). Here a number column keeps its
     widest value whole and its header folds; so do a column of short values (dates, none) and the highlighted column
     (the answer: keyword, label, term…) up to 20 cells, and with ``keep_identifiers`` the first identifier column
-    (doc_id, query: ASCII without spaces) up to 28. The other text columns fold and share the rest, the widest
-    giving way first. A title column shows at most 24 cells, shortened with an ellipsis, as when the table fits.
+    (doc_id, query: ASCII without spaces) up to 28. The other text columns fold (between ASCII names such as tags,
+    never inside one) and share the rest, the widest giving way first; the headers of number and short columns are
+    made whole first. A title column shows at most 24 cells, shortened with an ellipsis, as when the table fits.
     ``cramped`` says that not even that fits, or that a text column folds into more than FOLDED_LINES lines."""
     from rich.cells import cell_len
 
