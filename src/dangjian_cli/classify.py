@@ -34,7 +34,7 @@ from .corpus import Document
 from .errors import EmptyCorpusError, InputError, UsageError
 from .lexicon import LongestMatcher, expand_forms, too_short
 from .parallel import map_documents
-from .regions import find_regions
+from .regions import REGION_NAMES, find_regions
 from .resources import DataFile, package_file, provenance, user_file
 
 KINDS = ("central", "local", "theme")
@@ -316,9 +316,6 @@ class Classification:
                 tag_evidence)
 
 
-REGIONS = ("title", "first sentence", "lead", "body")
-
-
 def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: bool = False
                    ) -> tuple[list[CampaignScore], dict[str, list[Evidence]]]:
     """Every campaign's salience, date fit and evidence for one document; and its theme tags, each with the cues that
@@ -335,8 +332,7 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
     # The text is matched whole and each hit goes to the region where it starts: the lead ends at a character count,
     # and matching the regions apart lost a cue that straddled the cut (扫黑除|恶专项斗争).
     for start, _, form in campaigns.matches(text[r.body_start:]):
-        start += r.body_start
-        where = 1 if start < r.first_sentence_end else 2 if start < r.lead_end else 3
+        where = r.region_of(start + r.body_start)
         for cid, cue in campaigns.form_table[form]:
             found[cid][cue][where] += 1
     scores: list[CampaignScore] = []
@@ -356,7 +352,7 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
             salience += cue.weight * (TITLE_WEIGHT * min(t, 2) + FIRST_SENTENCE_WEIGHT * min(f, 1)
                                       + LEAD_WEIGHT * min(l, 2))
             total += cue.weight * (t + f + l + b)
-            where = REGIONS[next(i for i, c in enumerate((t, f, l, b)) if c)]
+            where = REGION_NAMES[next(i for i, c in enumerate((t, f, l, b)) if c)]
             evidence.append(Evidence(cue.form, t + f + l + b, where, cue.weight))
         if not evidence:
             continue
@@ -366,7 +362,7 @@ def score_document(doc: Document, campaigns: Campaigns, date: str, earliest: boo
         if genre < 1.0 and sum(e.count for e in evidence) < TOUR_HITS and not any(e.where == "title"
                                                                                   for e in evidence):
             salience *= genre
-        evidence.sort(key=lambda e: (REGIONS.index(e.where), -e.count * e.weight, e.form))
+        evidence.sort(key=lambda e: (REGION_NAMES.index(e.where), -e.count * e.weight, e.form))
         if c.kind == "theme":
             mentions = sum(e.count for e in evidence)
             if any(e.where == "title" for e in evidence) or mentions >= THEME_MENTIONS or (

@@ -396,6 +396,7 @@ FOLDED_LINES = 4  # a text column folded into more lines than this is read bette
 IDENTIFIER_WIDTH = 28  # an identifier column (doc_id: ASCII, no spaces) is kept whole up to this width
 SHORT_TEXT = 10  # a text column whose values are all this short (a date) is not folded
 HIGHLIGHT_WIDTH = 20  # the highlighted column (the answer) is kept whole up to this width
+_ASCII_WORD = re.compile(r"[!-~]+")  # a name in a text column (a tag, a campaign id): folded between, not inside
 
 
 @dataclass
@@ -501,8 +502,6 @@ def _longest_ascii_word(values: Iterable[str]) -> int:
     chuangwei|environment): a column narrower than that folds a name in two, which is hard to read back."""
     return max((len(w) for v in values for w in _ASCII_WORD.findall(v)), default=0)
 
-
-_ASCII_WORD = re.compile(r"[!-~]+")
 
 
 def _identifier(value: str) -> bool:

@@ -19,6 +19,10 @@ _BROADCAST_PREFIX = re.compile(r"\s*(?:央视网消息|中国网络电视台消�
 _SENTENCE_END = re.compile(r"[。！？!?]")
 
 
+# The parts of a news item, in order; ``Regions.region_of`` gives an offset's index into this.
+REGION_NAMES = ("title", "first sentence", "lead", "body")
+
+
 @dataclass(frozen=True)
 class Regions:
     """Offsets into the document's normalised text. ``title`` is the normalised title; ``body_start`` is 0, or the end
@@ -35,6 +39,11 @@ class Regions:
         """The title when it is a part of the article the text lacks (a title field, JSONL or CSV, not repeated as
         the text's first line): counted once with the text's words. Empty otherwise."""
         return self.title if self.title and not self.title_in_text else ""
+
+    def region_of(self, offset: int) -> int:
+        """The index in REGION_NAMES of the part of the text where ``offset`` (at or after ``body_start``) lies: 1,
+        2 or 3 (0, the title, is a string of its own). A word that straddles a cut counts where it starts."""
+        return 1 if offset < self.first_sentence_end else 2 if offset < self.lead_end else 3
 
 
 def analysed_title(doc: Document) -> str:
